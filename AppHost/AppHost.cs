@@ -1,0 +1,1 @@
+var b = DistributedApplication.CreateBuilder(args); b.Build().Run();
