@@ -32,8 +32,11 @@ public static class ServiceContract
     /// <summary>Telemetry the services emit: OTLP, configured only through the standard OTEL_* variables.</summary>
     public static class Telemetry
     {
-        /// <summary>The OTLP protocol services export with when none is given.</summary>
-        public const string DefaultOtlpProtocol = "http/protobuf";
+        /// <summary>
+        /// The OTLP protocol services export with (OTEL_EXPORTER_OTLP_PROTOCOL): the OpenTelemetry default, spoken by
+        /// the Aspire dashboard and by collectors, and simple to proxy.
+        /// </summary>
+        public const string OtlpProtocol = "http/protobuf";
 
         /// <summary>Variables that switch telemetry on; without an endpoint a service exports nothing.</summary>
         public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
