@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRouter, HttpError, readBodyLength, sendHtml, sendJson } from './http.js';
+
+/** Upper bound for GET /api/slow, a test hook for in-flight requests during shutdown. */
+const MAX_SLOW_MS = 30_000;
+
+const STYLE =
+  'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:40rem;padding:0 1rem}' +
+  'dt{font-weight:600}dd{margin:0 0 .75rem}';
+// Allows exactly this stylesheet and nothing else.
+const HOME_CSP =
+  `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; ` +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/**
+ * The app's routes on top of the router. Returns the router: `handle` for
+ * http.createServer, and `drain()` for shutdown (after it /health answers 503).
+ */
+export function createApp({ config, log }) {
+  const instance = hostname();
+  const startedAt = new Date(Date.now() - process.uptime() * 1000).toISOString();
+  const info = () => ({
+    name: config.appName,
+    version: config.version,
+    instance,
+    uptimeSeconds: Math.floor(process.uptime()),
+    node: process.version,
+    startedAt,
+  });
+
+  const router = createRouter(
+    {
+      '/': {
+        GET: (req, res) => {
+          res.setHeader('Content-Security-Policy', HOME_CSP);
+          sendHtml(res, 200, renderHome(info()));
+        },
+      },
+      '/api/info': { GET: (req, res) => sendJson(res, 200, info()) },
+      // Readiness: fails once shutdown begins, so no new traffic is routed here.
+      '/health': {
+        GET: (req, res) =>
+          router.draining
+            ? sendJson(res, 503, { status: 'shutting down' })
+            : sendJson(res, 200, { status: 'healthy' }),
+      },
+      // Liveness: depends on nothing but the event loop answering.
+      '/alive': { GET: (req, res) => sendJson(res, 200, { status: 'alive' }) },
+      '/api/echo': {
+        POST: async (req, res) => sendJson(res, 200, { bytes: await readBodyLength(req, config.maxBodyBytes) }),
+      },
+      '/api/slow': {
+        GET: async (req, res, query) => {
+          const ms = parseSlowMs(query.get('ms'));
+          await sleep(ms);
+          sendJson(res, 200, { sleptMs: ms });
+        },
+      },
+    },
+    { log },
+  );
+  return router;
+}
+
+function parseSlowMs(raw) {
+  const ms = /^\d+$/.test(raw ?? '') ? Number(raw) : NaN;
+  if (!(ms <= MAX_SLOW_MS)) throw new HttpError(400, `ms must be an integer from 0 to ${MAX_SLOW_MS}`);
+  return ms;
+}
+
+function renderHome({ name, version, instance, uptimeSeconds }) {
+  const rows = [
+    ['Version', version],
+    ['Instance', instance],
+    ['Uptime', formatDuration(uptimeSeconds)],
+  ];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(name)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(name)}</h1>
+<dl>
+${rows.map(([term, value]) => `<dt>${term}</dt><dd>${escapeHtml(value)}</dd>`).join('\n')}
+</dl>
+</body>
+</html>
+`;
+}
+
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(value) {
+  return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/** 93784 → "1d 2h 3m 4s"; leading zero units are left out. */
+export function formatDuration(totalSeconds) {
+  const parts = [
+    [Math.floor(totalSeconds / 86_400), 'd'],
+    [Math.floor(totalSeconds / 3600) % 24, 'h'],
+    [Math.floor(totalSeconds / 60) % 60, 'm'],
+    [totalSeconds % 60, 's'],
+  ];
+  const first = parts.findIndex(([n]) => n > 0);
+  return parts
+    .slice(first === -1 ? parts.length - 1 : first)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join(' ');
+}

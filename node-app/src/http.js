@@ -1,0 +1,142 @@
+import { context } from '@opentelemetry/api';
+import { STATUS_CODES } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+/** An error that maps to an HTTP status; its message is safe to show the client. */
+export class HttpError extends Error {
+  constructor(status, message = STATUS_CODES[status]) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// Sent on every response; the home page widens the CSP for its own stylesheet.
+const BASE_HEADERS = new Map([
+  ['Cache-Control', 'no-store'],
+  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['Referrer-Policy', 'no-referrer'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+]);
+
+/** Ends `res` with a complete body; node itself drops the body for HEAD requests. */
+function send(res, status, contentType, body) {
+  const buffer = Buffer.from(body);
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': buffer.length });
+  res.end(buffer);
+}
+
+export const sendJson = (res, status, value) =>
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+
+export const sendHtml = (res, status, html) => send(res, status, 'text/html; charset=utf-8', html);
+
+/**
+ * Counts a request body's bytes without keeping them. Rejects with 413 as soon as
+ * the declared Content-Length or the bytes actually received exceed `limit`, and
+ * then stops reading: the 413 goes out with `Connection: close`.
+ */
+export function readBodyLength(req, limit) {
+  const tooLarge = () => new HttpError(413, `request body exceeds ${limit} bytes`);
+  if (Number(req.headers['content-length']) > limit) return Promise.reject(tooLarge());
+
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    const settle = (fn, value) => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      fn(value);
+    };
+    const onData = (chunk) => {
+      received += chunk.length;
+      if (received > limit) {
+        req.pause();
+        settle(reject, tooLarge());
+      }
+    };
+    const onEnd = () => settle(resolve, received);
+    const onError = (err) => settle(reject, err);
+    const onClose = () => settle(reject, new Error('client closed the request before its body ended'));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+/**
+ * Builds a request handler from `routes` ({path: {METHOD: handler(req, res, query)}}):
+ * HEAD is served by GET, unknown paths get 404, wrong methods 405 with Allow, and a
+ * thrown error becomes its HttpError status or a logged 500. Every request is
+ * logged once when its response closes.
+ *
+ * drain() marks the app as shutting down: every response still to be sent carries
+ * `Connection: close`, so keep-alive connections end and the server can close.
+ */
+export function createRouter(routes, { log }) {
+  const table = new Map(Object.entries(routes));
+  const pending = new Set();
+  let draining = false;
+
+  function handle(req, res) {
+    const started = performance.now();
+    const requestContext = context.active();
+    // Split by hand: new URL() would read a path like `//evil/x` as a host name.
+    const queryAt = req.url.indexOf('?');
+    const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt === -1 ? '' : req.url.slice(queryAt + 1));
+    log.debug('request started', { method: req.method, path });
+
+    res.setHeaders(BASE_HEADERS);
+    if (draining) res.setHeader('Connection', 'close');
+    else pending.add(res);
+
+    res.once('close', () => {
+      pending.delete(res);
+      const fields = {
+        method: req.method,
+        path,
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(!res.writableFinished && { aborted: true }),
+      };
+      context.with(requestContext, () => log.info('request', fields));
+    });
+
+    dispatch(table, req, res, path, query).catch((err) => {
+      if (!(err instanceof HttpError)) {
+        context.with(requestContext, () => log.error('request failed', { method: req.method, path, err }));
+      }
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const status = err instanceof HttpError ? err.status : 500;
+      const message = err instanceof HttpError ? err.message : 'internal server error';
+      if (status === 413) res.setHeader('Connection', 'close');
+      if (path.startsWith('/api/')) sendJson(res, status, { error: message });
+      else send(res, status, 'text/plain; charset=utf-8', `${message}\n`);
+    });
+  }
+
+  function drain() {
+    draining = true;
+    for (const res of pending) if (!res.headersSent) res.setHeader('Connection', 'close');
+  }
+
+  return {
+    handle,
+    drain,
+    get draining() {
+      return draining;
+    },
+  };
+}
+
+async function dispatch(table, req, res, path, query) {
+  const methods = table.get(path);
+  if (!methods) throw new HttpError(404);
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  if (!Object.hasOwn(methods, method)) {
+    const allowed = Object.keys(methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+    res.setHeader('Allow', allowed.join(', '));
+    throw new HttpError(405);
+  }
+  await methods[method](req, res, query);
+}

@@ -1,0 +1,101 @@
+// Entry point: `node --import ./src/instrumentation.js src/server.js`.
+import { createServer, STATUS_CODES } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { shutdownTelemetry } from './telemetry.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`Invalid configuration: ${err.message}\n`);
+  process.exit(1);
+}
+
+const log = createLogger({ level: config.logLevel });
+// Only observes: node still prints the error and exits 1 as it would without it.
+process.on('uncaughtExceptionMonitor', (err, origin) => log.error('uncaught exception', { origin, err }));
+
+const app = createApp({ config, log });
+const server = createServer(
+  {
+    maxHeaderSize: config.maxHeaderBytes,
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+  },
+  app.handle,
+);
+server.keepAliveTimeout = config.keepAliveTimeoutMs;
+
+// Listening to log these means answering them too (node's own reply stops once a
+// listener exists): same statuses as node's, and like node, write then destroy.
+const CLIENT_ERROR_STATUS = {
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+server.on('clientError', (err, socket) => {
+  if (err.code !== 'ECONNRESET' && socket.writable) {
+    const status = CLIENT_ERROR_STATUS[err.code] ?? 400;
+    log.warn('bad request from client', { code: err.code, status });
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+  socket.destroy();
+});
+
+server.on('error', (err) => {
+  log.error('server error', { err });
+  process.exit(1);
+});
+
+server.listen({ port: config.port, host: config.host }, () => {
+  const { address, port } = server.address();
+  log.info('listening', { address, port, name: config.appName, version: config.version, node: process.version });
+});
+
+let shuttingDown = false;
+// A collector that has gone away (the dashboard stops with the AppHost) must not hold up the exit.
+const TELEMETRY_FLUSH_MAX_MS = 2000;
+
+/**
+ * One graceful shutdown however many signals arrive: fail readiness, stop
+ * accepting, close idle keep-alive connections, let in-flight requests finish
+ * (their responses close their connections), flush telemetry, exit 0.
+ * SHUTDOWN_TIMEOUT_MS bounds it all: connections still open then are destroyed and
+ * the exit code is 1; a telemetry flush is given at most TELEMETRY_FLUSH_MAX_MS and
+ * then abandoned (exit 0).
+ */
+function shutdown(signal) {
+  if (shuttingDown) {
+    log.warn('shutdown already in progress', { signal });
+    return;
+  }
+  shuttingDown = true;
+  log.info('shutdown started', { signal, timeoutMs: config.shutdownTimeoutMs });
+
+  const deadline = Date.now() + config.shutdownTimeoutMs;
+  const forceExit = setTimeout(() => {
+    log.error('shutdown timed out, closing remaining connections', { timeoutMs: config.shutdownTimeoutMs });
+    server.closeAllConnections();
+    process.exit(1);
+  }, config.shutdownTimeoutMs);
+
+  app.drain();
+  server.close(async () => {
+    clearTimeout(forceExit);
+    log.info('server closed');
+    try {
+      await shutdownTelemetry(Math.max(0, Math.min(TELEMETRY_FLUSH_MAX_MS, deadline - Date.now())));
+    } catch (err) {
+      log.warn('telemetry flush failed', { err });
+    }
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+
+// Explicit handlers: as PID 1 in a container, node would otherwise ignore SIGTERM.
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
