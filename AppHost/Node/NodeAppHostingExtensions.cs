@@ -43,14 +43,18 @@ public static class NodeAppHostingExtensions
     }
 
     /// <summary>
-    /// Applies the solution's service contract (<see cref="ServiceContract"/>): a health check on its health path,
-    /// telemetry exported to the dashboard over OTLP, and the graceful shutdown bound.
+    /// Applies the solution's service contract (<see cref="ServiceContract"/>): a readiness probe on its health path
+    /// (the dashboard's health check locally; the load balancer's on AWS) and a liveness probe, telemetry exported
+    /// to the dashboard over OTLP, and the graceful shutdown bound.
     /// </summary>
     public static IResourceBuilder<T> WithServiceDefaults<T>(this IResourceBuilder<T> builder)
-        where T : IResourceWithEnvironment, IResourceWithEndpoints
+        where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithProbes
     {
         return builder
-            .WithHttpHealthCheck(ServiceContract.HealthPath)
+            .WithHttpProbe(ProbeType.Readiness, ServiceContract.HealthPath,
+                periodSeconds: ServiceContract.HealthCheck.IntervalSeconds, timeoutSeconds: ServiceContract.HealthCheck.TimeoutSeconds,
+                failureThreshold: ServiceContract.HealthCheck.UnhealthyThreshold, successThreshold: ServiceContract.HealthCheck.HealthyThreshold)
+            .WithHttpProbe(ProbeType.Liveness, ServiceContract.AlivePath)
             .WithOtlpExporter(ServiceContract.Telemetry.OtlpProtocol switch
             {
                 "grpc" => OtlpProtocol.Grpc,

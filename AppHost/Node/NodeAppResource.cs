@@ -8,7 +8,7 @@ namespace Aspire.Hosting.ApplicationModel;
 /// <param name="appDirectory">The folder holding package.json.</param>
 /// <param name="entryPoint">The script node runs, relative to <paramref name="appDirectory"/>.</param>
 public sealed class NodeAppResource(string name, string appDirectory, string entryPoint)
-    : ExecutableResource(name, "node", appDirectory), IResourceWithServiceDiscovery
+    : ExecutableResource(name, "node", appDirectory), IResourceWithServiceDiscovery, IResourceWithProbes
 {
     /// <summary>The script node runs, relative to the working directory.</summary>
     public string EntryPoint { get; } = entryPoint;

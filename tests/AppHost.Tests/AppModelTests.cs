@@ -17,7 +17,10 @@ public sealed class AppModelTests
         var endpoint = Assert.Single(app.Annotations.OfType<EndpointAnnotation>());
         Assert.Equal(4000, endpoint.Port);
         Assert.True(endpoint.IsExternal);
-        Assert.Contains(app.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key.Contains("node-app"));
+        Assert.Contains(app.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key.Contains(ServiceContract.HealthPath));
+        var probes = app.Annotations.OfType<EndpointProbeAnnotation>().ToDictionary(p => p.Type, p => p.Path);
+        Assert.Equal(ServiceContract.HealthPath, probes[ProbeType.Readiness]);
+        Assert.Equal(ServiceContract.AlivePath, probes[ProbeType.Liveness]);
         Assert.Equal(["--import", NodeAppHostingExtensions.TelemetryModule, "src/server.js"], await ArgsAsync(app));
     }
 

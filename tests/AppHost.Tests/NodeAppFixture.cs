@@ -29,6 +29,7 @@ public sealed class NodeAppFixture : IAsyncLifetime
     /// <summary>Builds and starts the AppHost, then waits for node-app, failing fast if it cannot start.</summary>
     public static async Task<DistributedApplication> StartAsync(Uri otlpEndpoint)
     {
+        EnsurePortIsFree(4000);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
         [
             // node-app exports over OTLP/HTTP to the dashboard's endpoint: here, the test's receiver.
@@ -56,6 +57,21 @@ public sealed class NodeAppFixture : IAsyncLifetime
             $"{name} did not start: state {started.Snapshot.State?.Text}, exit code {started.Snapshot.ExitCode}");
 
         await notifications.WaitForResourceHealthyAsync(name, cts.Token);
+    }
+
+    // node-app binds its port directly: another server there would answer the tests in its place.
+    private static void EnsurePortIsFree(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.IPv6Any, port);
+            listener.Server.DualMode = true;
+            listener.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            Assert.Fail($"Port {port} is already in use ({e.SocketErrorCode}); stop whatever listens there (`ss -ltnp | grep :{port}`).");
+        }
     }
 
     public async Task DisposeAsync()
