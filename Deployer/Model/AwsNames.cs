@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+
+namespace Aspire.Deployer.Model;
+
+/// <summary>
+/// The names of everything deployed for one resource of one app in one environment. Names are derived, never
+/// stored: a rerun after a crash finds what an earlier run made by computing the same names (and tags).
+/// </summary>
+/// <param name="App">The application name (lowercase letters, digits, hyphens).</param>
+/// <param name="Environment">The environment name, e.g. "production".</param>
+/// <param name="Resource">The Aspire resource name, e.g. "node-app".</param>
+public sealed partial record AwsNames(string App, string Environment, string Resource)
+{
+    /// <summary>The tag keys every made resource carries, so destroy can find exactly what belongs to it.</summary>
+    public static class TagKeys
+    {
+        /// <summary>The application name.</summary>
+        public const string App = "aspire:app";
+
+        /// <summary>The environment name.</summary>
+        public const string Environment = "aspire:environment";
+
+        /// <summary>The Aspire resource name.</summary>
+        public const string Resource = "aspire:resource";
+
+        /// <summary>Marks a resource as made by this tool.</summary>
+        public const string ManagedBy = "aspire:managed-by";
+    }
+
+    /// <summary>The value of <see cref="TagKeys.ManagedBy"/>.</summary>
+    public const string ManagedByValue = "aspire-ecs-deployer";
+
+    private string Stack => $"{App}-{Environment}";
+
+    /// <summary>ECS cluster, one per app and environment.</summary>
+    public string Cluster => Stack;
+
+    /// <summary>ECS service.</summary>
+    public string Service => $"{Stack}-{Resource}";
+
+    /// <summary>Task definition family.</summary>
+    public string TaskFamily => $"{Stack}-{Resource}";
+
+    /// <summary>Application Load Balancer, one per app and environment (at most 32 characters).</summary>
+    public string LoadBalancer => Stack;
+
+    /// <summary>Target group (at most 32 characters).</summary>
+    public string TargetGroup => $"{Stack}-{Resource}";
+
+    /// <summary>ECR repository.</summary>
+    public string Repository => $"{App}/{Environment}/{Resource}";
+
+    /// <summary>CloudWatch log group.</summary>
+    public string LogGroup => $"/ecs/{App}/{Environment}/{Resource}";
+
+    /// <summary>IAM role ECS uses to pull the image and write logs.</summary>
+    public string ExecutionRole => $"{Stack}-{Resource}-execution";
+
+    /// <summary>IAM role the app's code runs as (no policies by default).</summary>
+    public string TaskRole => $"{Stack}-{Resource}-task";
+
+    /// <summary>Security group of the load balancer.</summary>
+    public string LoadBalancerSecurityGroup => $"{Stack}-alb";
+
+    /// <summary>Security group of the service's tasks.</summary>
+    public string ServiceSecurityGroup => $"{Stack}-{Resource}-service";
+
+    /// <summary>The tags every resource made for this resource carries.</summary>
+    public IReadOnlyDictionary<string, string> Tags => new Dictionary<string, string>
+    {
+        [TagKeys.App] = App,
+        [TagKeys.Environment] = Environment,
+        [TagKeys.Resource] = Resource,
+        [TagKeys.ManagedBy] = ManagedByValue,
+    };
+
+    /// <summary>Every way these names break AWS's rules, each with the fix; empty when all are valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        Check(problems, "app name", App, "Aws:AppName");
+        Check(problems, "environment name", Environment, "Aws:Environment");
+        Check(problems, "resource name", Resource, "the resource's name in the AppHost");
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
+        Limit(problems, "load balancer name", LoadBalancer, 32);
+        Limit(problems, "target group name", TargetGroup, 32);
+        Limit(problems, "IAM role name", ExecutionRole, 64);
+        return problems;
+
+        void Limit(List<string> found, string what, string value, int max)
+        {
+            if (value.Length > max)
+            {
+                found.Add($"The {what} '{value}' has {value.Length} characters; AWS allows {max}. " +
+                          $"Shorten the app name (Aws:AppName), the environment name or the resource name by {value.Length - max}.");
+            }
+        }
+    }
+
+    private static void Check(List<string> problems, string what, string value, string setting)
+    {
+        if (!NamePart().IsMatch(value))
+        {
+            problems.Add($"The {what} '{value}' is not usable in AWS names: use lowercase letters, digits and single " +
+                         $"hyphens, starting with a letter and not ending with a hyphen (set {setting}).");
+        }
+    }
+
+    [GeneratedRegex("^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$")]
+    private static partial Regex NamePart();
+}

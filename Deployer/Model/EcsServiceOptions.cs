@@ -1,0 +1,49 @@
+namespace Aspire.Deployer.Model;
+
+/// <summary>CPU architecture of the Fargate tasks (and so of the image that is built for them).</summary>
+public enum CpuArchitecture
+{
+    /// <summary>x86-64 (linux/amd64), the default.</summary>
+    X86_64,
+
+    /// <summary>Graviton (linux/arm64): about 20 % cheaper per vCPU-hour.</summary>
+    ARM64,
+}
+
+/// <summary>Target-tracking autoscaling of the service's desired count on average CPU.</summary>
+/// <param name="MinCount">Fewest tasks.</param>
+/// <param name="MaxCount">Most tasks.</param>
+/// <param name="TargetCpuPercent">Average CPU the scaling keeps the service at.</param>
+public sealed record AutoScalingOptions(int MinCount, int MaxCount, int TargetCpuPercent = 60);
+
+/// <summary>
+/// How one resource runs on ECS. Every value has a default fit for a small production service; set only what
+/// differs, in the AppHost (<c>PublishAsEcsService(o => o.Cpu = 512)</c>) or in configuration
+/// (<c>Aws:Services:&lt;resource&gt;:Cpu</c>).
+/// </summary>
+public sealed record EcsServiceOptions
+{
+    /// <summary>CPU units (256 = a quarter vCPU). Must pair with <see cref="MemoryMiB"/> as Fargate allows.</summary>
+    public int Cpu { get; set; } = FargateSize.Default.Cpu;
+
+    /// <summary>Memory in MiB.</summary>
+    public int MemoryMiB { get; set; } = FargateSize.Default.MemoryMiB;
+
+    /// <summary>Tasks to run; 2 or more spreads them over two availability zones.</summary>
+    public int DesiredCount { get; set; } = 1;
+
+    /// <summary>CPU architecture of the tasks and the image.</summary>
+    public CpuArchitecture Architecture { get; set; } = CpuArchitecture.X86_64;
+
+    /// <summary>Optional autoscaling; <see cref="DesiredCount"/> is then only the starting count.</summary>
+    public AutoScalingOptions? AutoScaling { get; set; }
+
+    /// <summary>ACM certificate ARN: when set the listener speaks HTTPS.</summary>
+    public string? CertificateArn { get; set; }
+
+    /// <summary>Seconds ECS ignores failing load balancer health checks after a task starts.</summary>
+    public int HealthCheckGracePeriodSeconds { get; set; } = 30;
+
+    /// <summary>Days CloudWatch keeps the service's logs.</summary>
+    public int LogRetentionDays { get; set; } = 30;
+}
