@@ -12,6 +12,16 @@ cd "$root"
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# Whatever happens, end with the counted line; a set-up failure counts as one failed test, never as zero tests.
+summarize() {
+  local status=$?
+  trap - EXIT
+  step "Summary"
+  python3 "$root/scripts/count-results.py" "$results" "$status"
+  exit "$status"
+}
+trap summarize EXIT
+
 step "Checking prerequisites"
 command -v dotnet >/dev/null || fail "dotnet not found: install the .NET SDK named in global.json."
 command -v node >/dev/null || fail "node not found: install Node.js 20 or newer."
@@ -63,6 +73,4 @@ for project in tests/*/*.csproj; do
     --results-directory "$results" || dotnet_status=1
 done
 
-step "Summary"
-python3 "$root/scripts/count-results.py" "$results"
 [ "$npm_status" -eq 0 ] && [ "$dotnet_status" -eq 0 ]
