@@ -40,6 +40,11 @@ fi
 export MOTO_PYTHON
 echo "moto: $("$MOTO_PYTHON" -c 'import moto; print(moto.__version__)') via $MOTO_PYTHON"
 
+step "Generated AWS clients match botocore's models"
+# The typed clients are generated source (committed so users build without Python); regenerating must change nothing.
+"$MOTO_PYTHON" Deployer/tools/generate-aws-clients.py >/dev/null
+git diff --quiet -- Deployer/Aws || fail "Deployer/Aws/*.g.cs differ from what Deployer/tools/generate-aws-clients.py generates: commit the regenerated files."
+
 step "Docker engine"
 bash "$root/scripts/docker-engine.sh"
 # This engine is Debian's dockerd 20.10 (API 1.41) and no registry is reachable: Testcontainers must not ask for a
