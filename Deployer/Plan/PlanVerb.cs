@@ -1,0 +1,72 @@
+using Aspire.Deployer.Aws;
+using Aspire.Deployer.Model;
+using Microsoft.Extensions.Configuration;
+
+namespace Aspire.Deployer.Plan;
+
+/// <summary>The plan verb's settings, from the AppHost's configuration section <c>Aws</c>.</summary>
+/// <param name="Network">Aws:VpcId and Aws:SubnetIds (a list, or one comma-separated value).</param>
+/// <param name="Region">Aws:Region; null for the standard chain (AWS_REGION, the profile, ...).</param>
+/// <param name="PlanFile">Aws:PlanFile: where to write the plan as JSON; null for nowhere.</param>
+public sealed record PlanSettings(NetworkSettings Network, string? Region, string? PlanFile)
+{
+    /// <summary>Reads the settings from the <c>Aws</c> section.</summary>
+    /// <param name="configuration">The AppHost's configuration.</param>
+    public static PlanSettings FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection("Aws");
+        var subnets = section.GetSection("SubnetIds").GetChildren().Select(c => c.Value).ToList();
+        if (subnets.Count == 0 && section["SubnetIds"] is { } joined)
+        {
+            subnets = [.. joined.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        }
+
+        return new PlanSettings(
+            new NetworkSettings(Blank(section["VpcId"]), [.. subnets.OfType<string>().Where(s => s.Length > 0)]),
+            Blank(section["Region"]),
+            Blank(section["PlanFile"]));
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>
+/// The plan verb: what a deploy would create, update or replace, computed from the deployment and what exists,
+/// without changing anything. Deploy runs the same steps, then applies the result.
+/// </summary>
+public static class PlanVerb
+{
+    /// <summary>Resolves the network, builds the desired state, reads the current state and plans.</summary>
+    /// <param name="session">The AWS session (read-only calls are made).</param>
+    /// <param name="deployment">The validated deployment.</param>
+    /// <param name="network">Where to run.</param>
+    /// <param name="images">The image reference per Aspire resource, when the image step has run; else null.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    /// <returns>The plan, carrying the desired and current state.</returns>
+    /// <exception cref="DeploymentValidationException">The network cannot take the deployment.</exception>
+    /// <exception cref="AwsApiException">A read failed.</exception>
+    public static async Task<DeploymentPlan> RunAsync(
+        AwsSession session,
+        DeploymentDescription deployment,
+        NetworkSettings network,
+        IReadOnlyDictionary<string, string>? images = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentNullException.ThrowIfNull(network);
+
+        DeploymentValidator.EnsureValid(deployment);
+        var region = session.Region.SystemName;
+        var identity = await session.Sts.GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false);
+        var resolved = await NetworkResolver.ResolveAsync(session.Ec2, network, region, cancellationToken).ConfigureAwait(false);
+        var desired = DesiredStateBuilder.Build(deployment, resolved, new AwsTarget(region), images);
+        var current = await new AwsStateReader(session).ReadAsync(desired, cancellationToken).ConfigureAwait(false);
+        return new DeploymentPlan(deployment.App, deployment.Environment, region, identity.Account, resolved, Planner.Compute(desired, current))
+        {
+            Desired = desired,
+            Current = current,
+        };
+    }
+}
