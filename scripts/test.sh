@@ -57,6 +57,9 @@ export ASPIRE_ENABLE_CONTAINER_TUNNEL=false
 step "Base image for node-app/Dockerfile"
 bash "$root/scripts/base-image.sh"
 
+step "Local registry package (push target of the image pipeline tests)"
+bash "$root/scripts/registry-package.sh"
+
 step "node-app: npm ci"
 (cd node-app && npm ci --no-audit --no-fund)
 

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using Aspire.Deployer.Model;
+
+namespace Aspire.Deployer.Images;
+
+/// <summary>
+/// Runs a freshly built image in a local container as ECS would (the service's environment, its container port,
+/// by default a read-only root filesystem and the Fargate memory limit), waits a bounded time for the health path to
+/// answer 2xx, and fails with the container's exit code and last log lines when it exits or stays unhealthy. The
+/// container is always removed.
+/// </summary>
+internal sealed class SmokeTester(DockerCli docker, ImagePipelineOptions options, IDeployProgress progress, HttpClient http)
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    public async Task RunAsync(ServiceDescription service, string image, CancellationToken cancellationToken)
+    {
+        var resource = service.Names.Resource;
+        var name = $"aspire-smoke-{resource}-{Guid.NewGuid():N}"[..Math.Min(63, 26 + resource.Length)];
+        var arguments = new List<string> { "run", "--detach", "--name", name, "--publish", $"127.0.0.1::{service.ContainerPort}" };
+        if (options.SmokeTestAsOnFargate)
+        {
+            arguments.AddRange(["--read-only", "--memory", $"{service.Size.MemoryMiB}m"]);
+        }
+
+        // Values go to the docker CLI's own environment and are named with `--env NAME` only, so they stay out of the
+        // process list and of error messages. Names the CLI itself reads (PATH, HOME, DOCKER_*) are passed as
+        // NAME=VALUE instead, so the app's values cannot redirect the CLI.
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (variable, value) in service.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            if (variable is "PATH" or "HOME" || variable.StartsWith("DOCKER_", StringComparison.Ordinal))
+            {
+                arguments.AddRange(["--env", $"{variable}={value}"]);
+            }
+            else
+            {
+                arguments.AddRange(["--env", variable]);
+                environment[variable] = value;
+            }
+        }
+
+        arguments.Add(image);
+
+        var started = Stopwatch.StartNew();
+        try
+        {
+            var run = await docker.RunAsync(arguments, CommandTimeout, cancellationToken, environment: environment).ConfigureAwait(false);
+            if (!run.Succeeded)
+            {
+                throw Fail(service, $"docker run failed (exit {run.ExitCode}): {run.TailText}");
+            }
+
+            var port = await HostPortAsync(name, service.ContainerPort, cancellationToken).ConfigureAwait(false);
+            var url = new Uri($"http://127.0.0.1:{port}{service.HealthCheckPath}");
+            progress.Info($"Smoke test: container on 127.0.0.1:{port} -> {service.ContainerPort}, waiting up to {options.SmokeTestTimeout.TotalSeconds:0} s for GET {service.HealthCheckPath} to answer 2xx.");
+            var lastAnswer = "no answer yet";
+            while (true)
+            {
+                var (running, exitCode) = await StateAsync(name, cancellationToken).ConfigureAwait(false);
+                if (!running)
+                {
+                    throw Fail(service, $"the container exited with code {exitCode} {started.Elapsed.TotalSeconds:0.0} s after start, before {service.HealthCheckPath} answered. " +
+                        $"Its last log lines:{Environment.NewLine}{await LogsAsync(name, cancellationToken).ConfigureAwait(false)}");
+                }
+
+                try
+                {
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    attempt.CancelAfter(TimeSpan.FromSeconds(2));
+                    using var response = await http.GetAsync(url, attempt.Token).ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        progress.Info($"Smoke test passed: {service.HealthCheckPath} answered {(int)response.StatusCode} {started.Elapsed.TotalSeconds:0.0} s after start.");
+                        return;
+                    }
+
+                    lastAnswer = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+                }
+                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    lastAnswer = ex is OperationCanceledException ? "no answer within 2 s" : $"connection failed ({ex.Message})";
+                }
+
+                if (started.Elapsed > options.SmokeTestTimeout)
+                {
+                    throw Fail(service, $"{service.HealthCheckPath} on container port {service.ContainerPort} did not answer 2xx within " +
+                        $"{options.SmokeTestTimeout.TotalSeconds:0} s (last: {lastAnswer}). Check that the app listens on the port the AppHost declares " +
+                        $"({service.ContainerPort}, from PORT) on all interfaces and that its health path succeeds. The container's last log lines:" +
+                        $"{Environment.NewLine}{await LogsAsync(name, cancellationToken).ConfigureAwait(false)}");
+                }
+
+                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Always removed, also on cancellation: a fresh token, bounded.
+            using var cleanup = new CancellationTokenSource(CommandTimeout);
+            await docker.RunAsync(["rm", "--force", "--volumes", name], CommandTimeout, cleanup.Token).ConfigureAwait(false);
+        }
+    }
+
+    private ImagePipelineException Fail(ServiceDescription service, string message) =>
+        new(service.Names.Resource, ImagePipelineStage.SmokeTest, message + Environment.NewLine +
+            "Nothing was pushed. Fix the image (try it with `docker run`), or skip the smoke test at your own risk.");
+
+    private async Task<int> HostPortAsync(string name, int containerPort, CancellationToken cancellationToken)
+    {
+        var result = await docker.RunAsync(["port", name, $"{containerPort}/tcp"], CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var line = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? string.Empty;
+        return result.Succeeded && int.TryParse(line[(line.LastIndexOf(':') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            ? port
+            : throw new InvalidOperationException($"docker port {name} {containerPort}/tcp gave no host port: {result.TailText}");
+    }
+
+    private async Task<(bool Running, int ExitCode)> StateAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await docker.RunAsync(["inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", name], CommandTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        var parts = result.StandardOutput.Trim().Split(' ');
+        return result.Succeeded && parts.Length == 2
+            ? (parts[0] == "true", int.Parse(parts[1], CultureInfo.InvariantCulture))
+            : (false, -1);
+    }
+
+    private async Task<string> LogsAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await docker.RunAsync(["logs", "--tail", options.LogTailLines.ToString(CultureInfo.InvariantCulture), name], CommandTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        var lines = result.Tail.TakeLast(options.LogTailLines).ToList();
+        return lines.Count == 0 ? "  (no output)" : string.Join(Environment.NewLine, lines.Select(l => "  | " + l));
+    }
+}
