@@ -1,4 +1,5 @@
 using Aspire.Deployer.Aws;
+using Aspire.Deployer.Images;
 using Aspire.Deployer.Model;
 using Aspire.Deployer.Plan;
 using Aspire.Hosting;
@@ -85,6 +86,51 @@ internal static class DeployerSteps
             Say(context, LogLevel.Error, $"Plan failed; nothing was changed: {e.Message}");
             throw;
         }
+    }
+
+    /// <summary>
+    /// The images step: builds each service's image, proves it healthy in a local container and pushes it (to ECR,
+    /// or to <c>Aws:Registry</c>) under an immutable source-derived tag; prints every image by digest. A second run
+    /// with no source change builds and pushes nothing.
+    /// </summary>
+    public static async Task PublishImagesAsync(PipelineStepContext context)
+    {
+        var progress = new StepProgress(context);
+        try
+        {
+            var deployment = await ReadDeploymentAsync(context).ConfigureAwait(false);
+            var configuration = context.Services.GetRequiredService<IConfiguration>();
+            var options = ImageSettings(configuration);
+            using var session = options.Registry is null
+                ? await AwsSession.CreateAsync(new AwsSessionOptions { Region = configuration["Aws:Region"] }, context.CancellationToken).ConfigureAwait(false)
+                : null;
+            using var pipeline = new ImagePipeline(options, progress, session?.Ecr);
+            var images = await pipeline.PublishAllAsync(deployment, context.CancellationToken).ConfigureAwait(false);
+            foreach (var image in images.Values)
+            {
+                progress.Info($"{image.Resource}: {image.Reference} ({(image.Pushed ? "pushed" : "already in the registry, nothing pushed")})");
+            }
+        }
+        catch (Exception e) when (e is ImagePipelineException or AwsApiException or DeploymentValidationException)
+        {
+            Environment.ExitCode = 1;
+            progress.Error($"Images failed; no image was handed on: {e.Message}");
+            throw;
+        }
+    }
+
+    /// <summary>Image settings from configuration: <c>Aws:Registry</c>, <c>Aws:SkipSmokeTest</c>, <c>Aws:SmokeTestTimeoutSeconds</c>.</summary>
+    internal static ImagePipelineOptions ImageSettings(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ModelReader.Section);
+        var timeout = section.GetValue<int?>("SmokeTestTimeoutSeconds");
+        return new ImagePipelineOptions
+        {
+            Registry = string.IsNullOrWhiteSpace(section["Registry"]) ? null : section["Registry"],
+            RegistryCredentials = RegistryCredentials.FromEnvironment(),
+            SkipSmokeTest = section.GetValue<bool>("SkipSmokeTest"),
+            SmokeTestTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : new ImagePipelineOptions().SmokeTestTimeout,
+        };
     }
 
     // The step's report shows under the Aspire CLI; the logger is what plain `dotnet run` prints.
