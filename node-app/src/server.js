@@ -1,5 +1,6 @@
 // Entry point: `node --import ./src/instrumentation.js src/server.js`.
 import { createServer, STATUS_CODES } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -18,12 +19,20 @@ const log = createLogger({ level: config.logLevel });
 // Only observes: node still prints the error and exits 1 as it would without it.
 process.on('uncaughtExceptionMonitor', (err, origin) => log.error('uncaught exception', { origin, err }));
 
+const CONNECTIONS_CHECK_MS = 500;
+// How long after SIGTERM a keep-alive connection that looks idle is left open: a request already on the wire is
+// not parsed yet, so closing at once would reset it. Those requests are answered with `Connection: close`.
+const IDLE_CLOSE_GRACE_MS = 500;
+
 const app = createApp({ config, log });
 const server = createServer(
   {
     maxHeaderSize: config.maxHeaderBytes,
     headersTimeout: config.headersTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
+    // Node enforces the two timeouts above only when it checks connections (every 30 s by default), which
+    // would let a slowloris client hold a socket up to 30 s past headersTimeout.
+    connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
   },
   app.handle,
 );
@@ -61,8 +70,8 @@ const TELEMETRY_FLUSH_MAX_MS = 2000;
 
 /**
  * One graceful shutdown however many signals arrive: fail readiness, stop
- * accepting, close idle keep-alive connections, let in-flight requests finish
- * (their responses close their connections), flush telemetry, exit 0.
+ * accepting, let in-flight requests finish (their responses close their
+ * connections), close keep-alive connections once idle, flush telemetry, exit 0.
  * SHUTDOWN_TIMEOUT_MS bounds it all: connections still open then are destroyed and
  * the exit code is 1; a telemetry flush is given at most TELEMETRY_FLUSH_MAX_MS and
  * then abandoned (exit 0).
@@ -83,7 +92,9 @@ function shutdown(signal) {
   }, config.shutdownTimeoutMs);
 
   app.drain();
-  server.close(async () => {
+  // net.Server's close only stops accepting; http.Server's would also drop every idle-looking keep-alive
+  // connection at once, resetting requests that are on the wire but not yet parsed.
+  NetServer.prototype.close.call(server, async () => {
     clearTimeout(forceExit);
     log.info('server closed');
     try {
@@ -93,7 +104,9 @@ function shutdown(signal) {
     }
     process.exit(0);
   });
-  server.closeIdleConnections();
+  // Then close what is still idle, repeatedly: responses during the drain close their own connections.
+  const closeIdle = setInterval(() => server.closeIdleConnections(), IDLE_CLOSE_GRACE_MS);
+  closeIdle.unref();
 }
 
 // Explicit handlers: as PID 1 in a container, node would otherwise ignore SIGTERM.
