@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -132,6 +132,11 @@ export function createRouter(routes, { log }) {
 async function dispatch(table, req, res, path, query) {
   const methods = table.get(path);
   if (!methods) throw new HttpError(404);
+  // Name the server span after its route ("GET /api/info", not just "GET"), as OpenTelemetry's HTTP conventions
+  // ask; only for known routes, so unknown paths cannot blow up the number of span names.
+  const span = trace.getActiveSpan();
+  span?.setAttribute('http.route', path);
+  span?.updateName(`${req.method} ${path}`);
   const method = req.method === 'HEAD' ? 'GET' : req.method;
   if (!Object.hasOwn(methods, method)) {
     const allowed = Object.keys(methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));

@@ -60,6 +60,7 @@ test('with an OTLP endpoint, traces, logs and metrics are exported, correlated b
   assert.ok(traces.includes(SERVICE_NAME), 'a POST /v1/traces names the service');
   assert.ok(traces.includes(traceIdBytes), 'the logged trace id is the exported span\'s');
   assert.ok(traces.includes('/api/info'));
+  assert.ok(traces.includes('GET /api/info'), 'the server span is named after its route');
   assert.ok(!traces.includes('/health') && !traces.includes('/alive'), 'health probes are not traced');
   assert.ok(
     exportsTo('/v1/logs').some((e) => e.body.includes(traceIdBytes) && e.body.includes('request')),
