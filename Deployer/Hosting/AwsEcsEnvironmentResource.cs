@@ -16,6 +16,15 @@ public sealed class AwsEcsEnvironmentResource : Resource, IComputeEnvironmentRes
     /// <summary>Pipeline step that builds, smoke-tests and pushes every service's image.</summary>
     public const string ImagesStep = "aws-images";
 
+    /// <summary>Pipeline step that makes AWS match the model (images, then infrastructure), waits until healthy and prints the URL; runs under <c>deploy</c>.</summary>
+    public const string DeployStep = "aws-deploy";
+
+    /// <summary>Pipeline step that reports the service's state, target health, URL and recent events.</summary>
+    public const string StatusStep = "aws-status";
+
+    /// <summary>Pipeline step that removes everything made for the app and environment; runs under <c>destroy</c>.</summary>
+    public const string DestroyStep = "aws-destroy";
+
     /// <summary>Creates the environment and registers its pipeline steps.</summary>
     /// <param name="name">The resource name.</param>
     public AwsEcsEnvironmentResource(string name) : base(name)
@@ -33,6 +42,26 @@ public sealed class AwsEcsEnvironmentResource : Resource, IComputeEnvironmentRes
                 Name = ImagesStep,
                 Description = "Builds each service's image, proves it healthy locally and pushes it by digest (ECR or Aws:Registry).",
                 Action = DeployerSteps.PublishImagesAsync,
+            },
+            new PipelineStep
+            {
+                Name = DeployStep,
+                Description = "Deploys to AWS ECS Fargate behind an ALB: images, infrastructure, wait until healthy, print the URL.",
+                Action = DeployerSteps.DeployAsync,
+                RequiredBySteps = [WellKnownPipelineSteps.Deploy],
+            },
+            new PipelineStep
+            {
+                Name = StatusStep,
+                Description = "Shows the ECS service's state, running/desired tasks, target health, URL and recent events.",
+                Action = DeployerSteps.StatusAsync,
+            },
+            new PipelineStep
+            {
+                Name = DestroyStep,
+                Description = "Removes everything deployed for this app and environment (found by its tags), in reverse order.",
+                Action = DeployerSteps.DestroyAsync,
+                RequiredBySteps = [WellKnownPipelineSteps.Destroy],
             },
         }));
     }

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Aspire.Deployer.Hosting;
 
 /// <summary>The actions behind the environment's pipeline steps: each reads the model, then does one verb.</summary>
-internal static class DeployerSteps
+internal static partial class DeployerSteps
 {
     /// <summary>Reads and validates the deployment; reports every problem and fails the step when there is one.</summary>
     public static async Task<DeploymentDescription> ReadDeploymentAsync(PipelineStepContext context)

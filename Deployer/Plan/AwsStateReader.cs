@@ -473,6 +473,13 @@ public sealed class AwsStateReader(AwsSession session)
         return colon < 0 ? name : name[..colon];
     }
 
+    /// <summary>Reads one task definition revision (a family name gives its latest ACTIVE revision) into the shape of <paramref name="spec"/>; null when there is none.</summary>
+    /// <param name="spec">The desired task definition (names the container and the tags to read).</param>
+    /// <param name="reference">A family, <c>family:revision</c> or an ARN.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    internal Task<ObservedResource?> ReadTaskDefinitionRevisionAsync(TaskDefinitionSpec spec, string reference, CancellationToken cancellationToken) =>
+        ReadTaskDefinitionAsync(spec, reference, cancellationToken);
+
     private async Task<ObservedResource?> ReadTaskDefinitionAsync(TaskDefinitionSpec spec, string reference, CancellationToken ct)
     {
         Ecs.DescribeTaskDefinitionResponse response;

@@ -29,20 +29,22 @@ SERVICES = {
         "CreateCluster", "DescribeClusters", "DeleteCluster", "ListClusters", "RegisterTaskDefinition",
         "DescribeTaskDefinition", "DeregisterTaskDefinition", "ListTaskDefinitions", "CreateService",
         "UpdateService", "DescribeServices", "DeleteService", "ListServices", "ListTasks", "DescribeTasks",
-        "TagResource", "UntagResource", "ListTagsForResource"]),
+        "TagResource", "UntagResource", "ListTagsForResource", "ListTaskDefinitionFamilies", "UpdateCluster"]),
     "elbv2": ("ElasticLoadBalancingV2", "ElbV2Client", [
         "CreateLoadBalancer", "DescribeLoadBalancers", "DeleteLoadBalancer", "SetSecurityGroups",
         "ModifyLoadBalancerAttributes", "DescribeLoadBalancerAttributes", "CreateTargetGroup",
         "DescribeTargetGroups", "ModifyTargetGroup", "ModifyTargetGroupAttributes",
         "DescribeTargetGroupAttributes", "DeleteTargetGroup", "CreateListener", "DescribeListeners",
-        "ModifyListener", "DeleteListener", "DescribeTargetHealth", "AddTags", "RemoveTags", "DescribeTags"]),
+        "ModifyListener", "DeleteListener", "DescribeTargetHealth", "AddTags", "RemoveTags", "DescribeTags",
+        "RegisterTargets"]),
     "ecr": ("Ecr", "EcrClient", [
         "CreateRepository", "DescribeRepositories", "DeleteRepository", "GetAuthorizationToken",
         "DescribeImages", "PutImageScanningConfiguration", "PutImageTagMutability", "TagResource",
         "ListTagsForResource"]),
     "iam": ("Iam", "IamClient", [
         "CreateRole", "GetRole", "AttachRolePolicy", "ListAttachedRolePolicies", "DetachRolePolicy",
-        "DeleteRole", "TagRole", "ListRoleTags"]),
+        "DeleteRole", "TagRole", "ListRoleTags", "ListRoles", "ListRolePolicies", "DeleteRolePolicy",
+        "UpdateAssumeRolePolicy"]),
     "logs": ("CloudWatchLogs", "CloudWatchLogsClient", [
         "CreateLogGroup", "DescribeLogGroups", "PutRetentionPolicy", "DeleteLogGroup", "TagResource",
         "ListTagsForResource", "FilterLogEvents"]),

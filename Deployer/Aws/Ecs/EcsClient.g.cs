@@ -1962,6 +1962,40 @@ public sealed record ListTagsForResourceResponse
     public global::System.Collections.Generic.IReadOnlyList<Tag>? Tags { get; init; }
 }
 
+/// <summary>The request of ListTaskDefinitionFamilies: Returns a list of task definition families that are registered to your account.</summary>
+[AwsOperation("ecs", "ListTaskDefinitionFamilies")]
+public sealed record ListTaskDefinitionFamiliesRequest : IAwsRequest<ListTaskDefinitionFamiliesResponse>
+{
+    /// <summary>The familyPrefix is a string that's used to filter the results of ListTaskDefinitionFamilies .</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("familyPrefix")]
+    public string? FamilyPrefix { get; init; }
+
+    /// <summary>The task definition family status to filter the ListTaskDefinitionFamilies results with.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("status")]
+    [AwsEnum(typeof(global::Aspire.Deployer.Aws.Ecs.TaskDefinitionFamilyStatus))]
+    public string? Status { get; init; }
+
+    /// <summary>The nextToken value returned from a ListTaskDefinitionFamilies request indicating that more results are available to fulfill the request and further calls will be needed.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+
+    /// <summary>The maximum number of task definition family results that ListTaskDefinitionFamilies returned in paginated output.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("maxResults")]
+    public int? MaxResults { get; init; }
+}
+
+/// <summary>The response of ListTaskDefinitionFamilies.</summary>
+public sealed record ListTaskDefinitionFamiliesResponse
+{
+    /// <summary>The list of task definition family names that match the ListTaskDefinitionFamilies request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("families")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? Families { get; init; }
+
+    /// <summary>The nextToken value to include in a future ListTaskDefinitionFamilies request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+}
+
 /// <summary>The request of ListTaskDefinitions: Returns a list of task definitions that are registered to your account.</summary>
 [AwsOperation("ecs", "ListTaskDefinitions")]
 public sealed record ListTaskDefinitionsRequest : IAwsRequest<ListTaskDefinitionsResponse>
@@ -3223,6 +3257,17 @@ public sealed record TaskDefinition
     public bool? EnableFaultInjection { get; init; }
 }
 
+/// <summary>Values the Amazon EC2 Container Service model allows for TaskDefinitionFamilyStatus.</summary>
+public static class TaskDefinitionFamilyStatus
+{
+    /// <summary>The value <c>ACTIVE</c>.</summary>
+    public const string Active = "ACTIVE";
+    /// <summary>The value <c>INACTIVE</c>.</summary>
+    public const string Inactive = "INACTIVE";
+    /// <summary>The value <c>ALL</c>.</summary>
+    public const string All = "ALL";
+}
+
 /// <summary>Values the Amazon EC2 Container Service model allows for TaskDefinitionField.</summary>
 public static class TaskDefinitionField
 {
@@ -3553,6 +3598,35 @@ public sealed record UntagResourceRequest : IAwsRequest<UntagResourceResponse>
 /// <summary>The response of UntagResource.</summary>
 public sealed record UntagResourceResponse
 {
+}
+
+/// <summary>The request of UpdateCluster: Updates the cluster.</summary>
+[AwsOperation("ecs", "UpdateCluster")]
+public sealed record UpdateClusterRequest : IAwsRequest<UpdateClusterResponse>
+{
+    /// <summary>The name of the cluster to modify the settings for.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("cluster")]
+    public required string Cluster { get; init; }
+
+    /// <summary>The cluster settings for your cluster.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("settings")]
+    public global::System.Collections.Generic.IReadOnlyList<ClusterSetting>? Settings { get; init; }
+
+    /// <summary>The execute command configuration for the cluster.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("configuration")]
+    public ClusterConfiguration? Configuration { get; init; }
+
+    /// <summary>Use this parameter to set a default Service Connect namespace.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("serviceConnectDefaults")]
+    public ClusterServiceConnectDefaultsRequest? ServiceConnectDefaults { get; init; }
+}
+
+/// <summary>The response of UpdateCluster.</summary>
+public sealed record UpdateClusterResponse
+{
+    /// <summary>Details about the cluster.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("cluster")]
+    public Cluster? Cluster { get; init; }
 }
 
 /// <summary>The request of UpdateService: Modifies the parameters of a service.</summary>
@@ -3913,5 +3987,32 @@ public sealed partial class EcsClient
     /// <param name="cancellationToken">Cancels the call, including its retries.</param>
     /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
     public global::System.Threading.Tasks.Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>ListTaskDefinitionFamilies: Returns a list of task definition families that are registered to your account.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<ListTaskDefinitionFamiliesResponse> ListTaskDefinitionFamiliesAsync(ListTaskDefinitionFamiliesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>Every page of ListTaskDefinitionFamilies, following nextToken until AWS returns none.</summary>
+    /// <param name="request">The first request; its token member is replaced for each later page.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<ListTaskDefinitionFamiliesResponse> ListTaskDefinitionFamiliesPagesAsync(ListTaskDefinitionFamiliesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => AwsPaginator.PagesAsync(request, ListTaskDefinitionFamiliesAsync, static (q, t) => q with { NextToken = t },
+            static r => r.NextToken, cancellationToken);
+
+    /// <summary>Every item of families across all pages of ListTaskDefinitionFamilies.</summary>
+    /// <param name="request">The first request; its token member is replaced for each later page.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<string> ListTaskDefinitionFamiliesItemsAsync(ListTaskDefinitionFamiliesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => AwsPaginator.ItemsAsync(ListTaskDefinitionFamiliesPagesAsync(request, cancellationToken), static r => r.Families, cancellationToken);
+
+    /// <summary>UpdateCluster: Updates the cluster.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<UpdateClusterResponse> UpdateClusterAsync(UpdateClusterRequest request, global::System.Threading.CancellationToken cancellationToken = default)
         => _invoker.SendAsync(request, cancellationToken);
 }

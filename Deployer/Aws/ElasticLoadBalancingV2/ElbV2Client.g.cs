@@ -1261,6 +1261,24 @@ public static class RedirectActionStatusCodeEnum
     public const string Http302 = "HTTP_302";
 }
 
+/// <summary>The request of RegisterTargets: Registers the specified targets with the specified target group.</summary>
+[AwsOperation("elbv2", "RegisterTargets")]
+public sealed record RegisterTargetsRequest : IAwsRequest<RegisterTargetsResponse>
+{
+    /// <summary>The Amazon Resource Name (ARN) of the target group.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("TargetGroupArn")]
+    public required string TargetGroupArn { get; init; }
+
+    /// <summary>The targets.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Targets")]
+    public required global::System.Collections.Generic.IReadOnlyList<TargetDescription> Targets { get; init; }
+}
+
+/// <summary>The response of RegisterTargets.</summary>
+public sealed record RegisterTargetsResponse
+{
+}
+
 /// <summary>The request of RemoveTags: Removes the specified tags from the specified Elastic Load Balancing resources.</summary>
 [AwsOperation("elbv2", "RemoveTags")]
 public sealed record RemoveTagsRequest : IAwsRequest<RemoveTagsResponse>
@@ -1832,5 +1850,12 @@ public sealed partial class ElbV2Client
     /// <param name="cancellationToken">Cancels the call, including its retries.</param>
     /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
     public global::System.Threading.Tasks.Task<DescribeTagsResponse> DescribeTagsAsync(DescribeTagsRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>RegisterTargets: Registers the specified targets with the specified target group.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<RegisterTargetsResponse> RegisterTargetsAsync(RegisterTargetsRequest request, global::System.Threading.CancellationToken cancellationToken = default)
         => _invoker.SendAsync(request, cancellationToken);
 }

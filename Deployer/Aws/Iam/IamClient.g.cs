@@ -85,6 +85,19 @@ public sealed record CreateRoleResponse
     public required Role Role { get; init; }
 }
 
+/// <summary>The request of DeleteRolePolicy: Deletes the specified inline policy that is embedded in the specified IAM role.</summary>
+[AwsOperation("iam", "DeleteRolePolicy")]
+public sealed record DeleteRolePolicyRequest : IAwsRequest<DeleteRolePolicyResponse>
+{
+    /// <summary>The name (friendly name, not ARN) identifying the role that the policy is embedded in.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RoleName")]
+    public required string RoleName { get; init; }
+
+    /// <summary>The name of the inline policy to delete from the specified IAM role.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PolicyName")]
+    public required string PolicyName { get; init; }
+}
+
 /// <summary>The request of DeleteRole: Deletes the specified role.</summary>
 [AwsOperation("iam", "DeleteRole")]
 public sealed record DeleteRoleRequest : IAwsRequest<DeleteRoleResponse>
@@ -161,6 +174,39 @@ public sealed record ListAttachedRolePoliciesResponse
     public string? Marker { get; init; }
 }
 
+/// <summary>The request of ListRolePolicies: Lists the names of the inline policies that are embedded in the specified IAM role.</summary>
+[AwsOperation("iam", "ListRolePolicies")]
+public sealed record ListRolePoliciesRequest : IAwsRequest<ListRolePoliciesResponse>
+{
+    /// <summary>The name of the role to list policies for.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RoleName")]
+    public required string RoleName { get; init; }
+
+    /// <summary>Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Marker")]
+    public string? Marker { get; init; }
+
+    /// <summary>Use this only when paginating results to indicate the maximum number of items you want in the response.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("MaxItems")]
+    public int? MaxItems { get; init; }
+}
+
+/// <summary>The response of ListRolePolicies.</summary>
+public sealed record ListRolePoliciesResponse
+{
+    /// <summary>A list of policy names.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PolicyNames")]
+    public required global::System.Collections.Generic.IReadOnlyList<string> PolicyNames { get; init; }
+
+    /// <summary>A flag that indicates whether there are more items to return.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("IsTruncated")]
+    public bool? IsTruncated { get; init; }
+
+    /// <summary>When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Marker")]
+    public string? Marker { get; init; }
+}
+
 /// <summary>The request of ListRoleTags: Lists the tags that are attached to the specified role.</summary>
 [AwsOperation("iam", "ListRoleTags")]
 public sealed record ListRoleTagsRequest : IAwsRequest<ListRoleTagsResponse>
@@ -184,6 +230,39 @@ public sealed record ListRoleTagsResponse
     /// <summary>The list of tags that are currently attached to the role.</summary>
     [global::System.Text.Json.Serialization.JsonPropertyName("Tags")]
     public required global::System.Collections.Generic.IReadOnlyList<Tag> Tags { get; init; }
+
+    /// <summary>A flag that indicates whether there are more items to return.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("IsTruncated")]
+    public bool? IsTruncated { get; init; }
+
+    /// <summary>When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Marker")]
+    public string? Marker { get; init; }
+}
+
+/// <summary>The request of ListRoles: Lists the IAM roles that have the specified path prefix.</summary>
+[AwsOperation("iam", "ListRoles")]
+public sealed record ListRolesRequest : IAwsRequest<ListRolesResponse>
+{
+    /// <summary>The path prefix for filtering the results.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PathPrefix")]
+    public string? PathPrefix { get; init; }
+
+    /// <summary>Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Marker")]
+    public string? Marker { get; init; }
+
+    /// <summary>Use this only when paginating results to indicate the maximum number of items you want in the response.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("MaxItems")]
+    public int? MaxItems { get; init; }
+}
+
+/// <summary>The response of ListRoles.</summary>
+public sealed record ListRolesResponse
+{
+    /// <summary>A list of roles.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Roles")]
+    public required global::System.Collections.Generic.IReadOnlyList<Role> Roles { get; init; }
 
     /// <summary>A flag that indicates whether there are more items to return.</summary>
     [global::System.Text.Json.Serialization.JsonPropertyName("IsTruncated")]
@@ -286,6 +365,19 @@ public sealed record TagRoleRequest : IAwsRequest<TagRoleResponse>
     public required global::System.Collections.Generic.IReadOnlyList<Tag> Tags { get; init; }
 }
 
+/// <summary>The request of UpdateAssumeRolePolicy: Updates the policy that grants an IAM entity permission to assume a role.</summary>
+[AwsOperation("iam", "UpdateAssumeRolePolicy")]
+public sealed record UpdateAssumeRolePolicyRequest : IAwsRequest<UpdateAssumeRolePolicyResponse>
+{
+    /// <summary>The name of the role to update with the new policy.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RoleName")]
+    public required string RoleName { get; init; }
+
+    /// <summary>The policy that grants an entity permission to assume the role.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PolicyDocument")]
+    public required string PolicyDocument { get; init; }
+}
+
 /// <summary>The (empty) response of AttachRolePolicy.</summary>
 public sealed record AttachRolePolicyResponse;
 
@@ -297,6 +389,12 @@ public sealed record DeleteRoleResponse;
 
 /// <summary>The (empty) response of TagRole.</summary>
 public sealed record TagRoleResponse;
+
+/// <summary>The (empty) response of DeleteRolePolicy.</summary>
+public sealed record DeleteRolePolicyResponse;
+
+/// <summary>The (empty) response of UpdateAssumeRolePolicy.</summary>
+public sealed record UpdateAssumeRolePolicyResponse;
 
 /// <summary>Typed client for the AWS Identity and Access Management operations the Deployer uses (generated from the official model).</summary>
 public sealed partial class IamClient
@@ -389,4 +487,58 @@ public sealed partial class IamClient
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public global::System.Collections.Generic.IAsyncEnumerable<Tag> ListRoleTagsItemsAsync(ListRoleTagsRequest request, global::System.Threading.CancellationToken cancellationToken = default)
         => AwsPaginator.ItemsAsync(ListRoleTagsPagesAsync(request, cancellationToken), static r => r.Tags, cancellationToken);
+
+    /// <summary>ListRoles: Lists the IAM roles that have the specified path prefix.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<ListRolesResponse> ListRolesAsync(ListRolesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>Every page of ListRoles, following Marker until AWS returns none.</summary>
+    /// <param name="request">The first request; its token member is replaced for each later page.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<ListRolesResponse> ListRolesPagesAsync(ListRolesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => AwsPaginator.PagesAsync(request, ListRolesAsync, static (q, t) => q with { Marker = t },
+            static r => r.IsTruncated == true ? r.Marker : null, cancellationToken);
+
+    /// <summary>Every item of Roles across all pages of ListRoles.</summary>
+    /// <param name="request">The first request; its token member is replaced for each later page.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<Role> ListRolesItemsAsync(ListRolesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => AwsPaginator.ItemsAsync(ListRolesPagesAsync(request, cancellationToken), static r => r.Roles, cancellationToken);
+
+    /// <summary>ListRolePolicies: Lists the names of the inline policies that are embedded in the specified IAM role.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<ListRolePoliciesResponse> ListRolePoliciesAsync(ListRolePoliciesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>Every page of ListRolePolicies, following Marker until AWS returns none.</summary>
+    /// <param name="request">The first request; its token member is replaced for each later page.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<ListRolePoliciesResponse> ListRolePoliciesPagesAsync(ListRolePoliciesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => AwsPaginator.PagesAsync(request, ListRolePoliciesAsync, static (q, t) => q with { Marker = t },
+            static r => r.IsTruncated == true ? r.Marker : null, cancellationToken);
+
+    /// <summary>Every item of PolicyNames across all pages of ListRolePolicies.</summary>
+    /// <param name="request">The first request; its token member is replaced for each later page.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<string> ListRolePoliciesItemsAsync(ListRolePoliciesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => AwsPaginator.ItemsAsync(ListRolePoliciesPagesAsync(request, cancellationToken), static r => r.PolicyNames, cancellationToken);
+
+    /// <summary>DeleteRolePolicy: Deletes the specified inline policy that is embedded in the specified IAM role.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<DeleteRolePolicyResponse> DeleteRolePolicyAsync(DeleteRolePolicyRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>UpdateAssumeRolePolicy: Updates the policy that grants an IAM entity permission to assume a role.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<UpdateAssumeRolePolicyResponse> UpdateAssumeRolePolicyAsync(UpdateAssumeRolePolicyRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
 }

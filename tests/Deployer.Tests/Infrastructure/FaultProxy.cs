@@ -24,6 +24,9 @@ public enum Fault
 
     /// <summary>Answer HTTP 400 InvalidSignatureException (JSON) with a Date header one hour ahead, as AWS does for a skewed clock.</summary>
     ClockSkew,
+
+    /// <summary>Answer HTTP 400 DependencyViolation in EC2's Query XML (what DeleteSecurityGroup gives while network interfaces still use the group).</summary>
+    DependencyViolation,
 }
 
 /// <summary>One call seen by the proxy: the operation and how many calls of it came before, plus one.</summary>
@@ -134,6 +137,12 @@ public sealed class FaultProxy : IAsyncDisposable
                 context.Response.ContentType = "application/x-amz-json-1.1";
                 context.Response.Headers.Date = DateTimeOffset.UtcNow.Add(SkewedBy).ToString("R");
                 await context.Response.WriteAsync("""{"__type":"InvalidSignatureException","message":"Signature expired: the request time is more than 5 minutes from the server time"}""").ConfigureAwait(false);
+                return;
+            case Fault.DependencyViolation:
+                context.Response.StatusCode = 400;
+                context.Response.ContentType = "text/xml";
+                await context.Response.WriteAsync(
+                    $"""<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>DependencyViolation</Code><Message>resource has a dependent object</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>""").ConfigureAwait(false);
                 return;
             case Fault.ServiceUnavailable:
                 context.Response.StatusCode = 503;

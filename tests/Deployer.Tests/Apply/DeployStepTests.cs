@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using Aspire.Deployer.Apply;
+using Aspire.Deployer.Hosting;
+using Aspire.Deployer.Tests.Images.Infrastructure;
+using Aspire.Deployer.Tests.Infrastructure;
+using Aspire.Deployer.Tests.Plan;
+using Aspire.Deployer.Tests.Unit;
+using Aspire.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+using Ecs = Aspire.Deployer.Aws.Ecs;
+
+namespace Aspire.Deployer.Tests.Apply;
+
+/// <summary>
+/// The aws-deploy pipeline step, run by Aspire's own pipeline in an in-process AppHost: the model's Dockerfile
+/// resource is built, smoke-tested and pushed to a registry on loopback, then deployed to moto (reached through the
+/// standard AWS variables and a recording proxy). The tests change process-wide environment variables, so they run
+/// in the process-environment collection.
+/// </summary>
+[Collection(nameof(ProcessEnvironmentCollection))]
+public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly string[] Variables = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_SESSION_TOKEN", "AWS_PROFILE"];
+    private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(n => n, Environment.GetEnvironmentVariable);
+    private readonly int _exitCode = Environment.ExitCode;
+
+    public void Dispose()
+    {
+        foreach (var (name, value) in _saved)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        Environment.ExitCode = _exitCode;
+    }
+
+    [Fact]
+    public async Task DeployStep_FromTheAppHostModel_PushesDeploysWaitsAndWritesTheSummary()
+    {
+        await TestEnvironment.EnsureDockerAsync();
+        await using var registry = await LocalRegistry.StartAsync();
+        var moto = await MotoServer.GetAsync();
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        using var context = TestApp.Create(AppBehaviour.Healthy);
+        var app = PlanSamples.UniqueApp();
+        var summaryFile = Path.Combine(Path.GetTempPath(), $"{app}-summary.json");
+        PointAwsAt(proxy.Endpoint);
+
+        var lines = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={summaryFile}"]);
+
+        Assert.Equal(0, Environment.ExitCode);
+        Assert.Contains(lines, l => l.StartsWith("Plan: 12 to create", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Deploy succeeded", StringComparison.Ordinal));
+        var summary = DeploySummary.FromJson(await File.ReadAllTextAsync(summaryFile))!;
+        Assert.Equal(("succeeded", app, "test", "us-east-1"), (summary.Result, summary.App, summary.Environment, summary.Region));
+        var service = Assert.Single(summary.Services);
+        Assert.StartsWith($"{registry.Address}/{app}/test/web@sha256:", service.Image);
+        Assert.Matches("^http://.+:80$", service.Url);
+        Assert.Contains(service.Url!, string.Join("\n", lines));
+        Assert.Equal(12, summary.Changes["create"]);
+        Assert.NotEmpty(await registry.TagsAsync($"{app}/test/web"));
+
+        // The task definition runs the pushed image by digest, with the model's environment.
+        using var aws = await moto.SessionAsync();
+        var td = (await aws.Ecs.DescribeTaskDefinitionAsync(new Ecs.DescribeTaskDefinitionRequest { TaskDefinition = service.TaskDefinitionArn! })).TaskDefinition!;
+        var container = Assert.Single(td.ContainerDefinitions!);
+        Assert.Equal(service.Image, container.Image);
+        Assert.Contains(container.Environment!, e => e.Name == "GREETING" && e.Value == "hi");
+        Assert.Contains(container.Environment!, e => e.Name == "PORT" && e.Value == "4000");
+
+        // Second run: nothing built or pushed, no changing AWS call.
+        var before = proxy.Captured.Count;
+        var again = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={summaryFile}"]);
+        Assert.Equal(0, Environment.ExitCode);
+        Assert.Contains(again, l => l.Contains("No changes.", StringComparison.Ordinal));
+        Assert.DoesNotContain(proxy.Captured.Skip(before).Select(ApplyTestKit.Operation), ApplyTestKit.IsMutating);
+        Assert.Equal(0, DeploySummary.FromJson(await File.ReadAllTextAsync(summaryFile))!.MutatingCalls);
+    }
+
+    [Fact]
+    public async Task DeployStep_ImageFailsItsSmokeTest_ExitsOneWritesFailedSummaryAndChangesNothing()
+    {
+        await TestEnvironment.EnsureDockerAsync();
+        await using var registry = await LocalRegistry.StartAsync();
+        var moto = await MotoServer.GetAsync();
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        using var context = TestApp.Create(AppBehaviour.ExitsAtStart);
+        var app = PlanSamples.UniqueApp();
+        var summaryFile = Path.Combine(Path.GetTempPath(), $"{app}-summary.json");
+        PointAwsAt(proxy.Endpoint);
+
+        var lines = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={summaryFile}"]);
+
+        Assert.Equal(1, Environment.ExitCode);
+        Assert.Contains(lines, l => l.StartsWith("Deploy failed:", StringComparison.Ordinal));
+        var summary = DeploySummary.FromJson(await File.ReadAllTextAsync(summaryFile))!;
+        Assert.Equal(("failed", app), (summary.Result, summary.App));
+        Assert.NotNull(summary.Error);
+        Assert.Null(Assert.Single(summary.Services).Image);
+        Assert.DoesNotContain(proxy.Captured.Select(ApplyTestKit.Operation), ApplyTestKit.IsMutating);
+    }
+
+    [Fact]
+    public async Task DeployStep_InvalidCpuMemory_FailsWithExitCodeOneAndNoAwsCall()
+    {
+        var moto = await MotoServer.GetAsync();
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        PointAwsAt(proxy.Endpoint);
+        var app = PlanSamples.UniqueApp();
+
+        var lines = await RunDeployStepAsync(app, Path.GetTempPath(), ["--Aws:Services:web:Cpu=256", "--Aws:Services:web:MemoryMiB=4096"]);
+
+        Assert.Equal(1, Environment.ExitCode);
+        Assert.Contains(lines, l => l.Contains("nothing was changed", StringComparison.Ordinal));
+        Assert.Empty(proxy.Captured);
+    }
+
+    private static void PointAwsAt(Uri endpoint)
+    {
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", endpoint.ToString().TrimEnd('/'));
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "testing");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "testing");
+        Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", null);
+        Environment.SetEnvironmentVariable("AWS_PROFILE", null);
+        Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
+        Environment.ExitCode = 0;
+    }
+
+    private async Task<List<string>> RunDeployStepAsync(string app, string contextDirectory, string[] extra)
+    {
+        var lines = new ConcurrentQueue<string>();
+        var builder = DistributedApplication.CreateBuilder(
+        [
+            "--operation", "publish", "--step", AwsEcsEnvironmentResource.DeployStep, "--Aws:AppName", app, "--Aws:Environment", "test",
+            "--Aws:WaitForHealthyTargets=false", "--Aws:DeployPollSeconds=0.1", "--Aws:DeployTimeoutMinutes=0.5", .. extra,
+        ]);
+        builder.Services.AddLogging(l => l.AddProvider(new LineCollector(lines)));
+        builder.AddAwsEcsEnvironment("aws");
+        builder.AddDockerfile("web", contextDirectory)
+            .WithHttpEndpoint(port: 80, targetPort: 4000, env: "PORT")
+            .WithBuildArg("BASE", TestEnvironment.NodeBaseImage)
+            .WithEnvironment("GREETING", "hi")
+            .PublishAsEcsService();
+        await using var host = builder.Build();
+        try
+        {
+            await host.RunAsync().WaitAsync(TimeSpan.FromSeconds(150));
+        }
+        catch (Exception e) when (e is not TimeoutException)
+        {
+            lines.Enqueue("host: " + e.Message);
+        }
+
+        foreach (var line in lines)
+        {
+            output.WriteLine(line);
+        }
+
+        return [.. lines];
+    }
+
+    private sealed class LineCollector(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Collector(lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Collector(ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue(formatter(state, exception));
+        }
+    }
+}
