@@ -31,7 +31,7 @@ internal static partial class DeployerSteps
             deployment = await ReadDeploymentAsync(context).ConfigureAwait(false);
             settings = DeploySettings.FromConfiguration(configuration);
             var ct = context.CancellationToken;
-            using var session = await AwsSession.CreateAsync(new AwsSessionOptions { Region = settings.Region }, ct).ConfigureAwait(false);
+            using var session = await OpenSessionAsync(context).ConfigureAwait(false);
 
             progress.Step("Images");
             var imageOptions = ImageSettings(configuration);

@@ -23,8 +23,7 @@ internal static partial class DeployerSteps
         try
         {
             var scope = await ResolveAppScopeAsync(context, progress).ConfigureAwait(false);
-            var configuration = context.Services.GetRequiredService<IConfiguration>();
-            using var session = await AwsSession.CreateAsync(new AwsSessionOptions { Region = configuration["Aws:Region"] }, context.CancellationToken).ConfigureAwait(false);
+            using var session = await OpenSessionAsync(context).ConfigureAwait(false);
             var result = await DestroyVerb.RunAsync(session, scope, progress, options: null, context.CancellationToken).ConfigureAwait(false);
             if (result.IsIncomplete)
             {
@@ -58,7 +57,7 @@ internal static partial class DeployerSteps
             var scope = await ResolveAppScopeAsync(context, progress).ConfigureAwait(false);
             var configuration = context.Services.GetRequiredService<IConfiguration>();
             var events = configuration.GetValue<int?>("Aws:StatusEvents") ?? StatusVerb.DefaultEventCount;
-            using var session = await AwsSession.CreateAsync(new AwsSessionOptions { Region = configuration["Aws:Region"] }, context.CancellationToken).ConfigureAwait(false);
+            using var session = await OpenSessionAsync(context).ConfigureAwait(false);
             var report = await StatusVerb.RunAsync(session, scope, events, context.CancellationToken).ConfigureAwait(false);
             foreach (var line in report.ToLines())
             {

@@ -49,7 +49,7 @@ internal static partial class DeployerSteps
         {
             deployment = await ReadDeploymentAsync(context).ConfigureAwait(false);
             var settings = PlanSettings.FromConfiguration(context.Services.GetRequiredService<IConfiguration>());
-            using var session = await AwsSession.CreateAsync(new AwsSessionOptions { Region = settings.Region }, context.CancellationToken).ConfigureAwait(false);
+            using var session = await OpenSessionAsync(context).ConfigureAwait(false);
             var plan = await PlanVerb.RunAsync(session, deployment, settings.Network, images: null, context.CancellationToken).ConfigureAwait(false);
             foreach (var line in plan.ToLines())
             {
@@ -102,7 +102,7 @@ internal static partial class DeployerSteps
             var configuration = context.Services.GetRequiredService<IConfiguration>();
             var options = ImageSettings(configuration);
             using var session = options.Registry is null
-                ? await AwsSession.CreateAsync(new AwsSessionOptions { Region = configuration["Aws:Region"] }, context.CancellationToken).ConfigureAwait(false)
+                ? await OpenSessionAsync(context).ConfigureAwait(false)
                 : null;
             using var pipeline = new ImagePipeline(options, progress, session?.Ecr);
             var images = await pipeline.PublishAllAsync(deployment, context.CancellationToken).ConfigureAwait(false);
@@ -131,6 +131,14 @@ internal static partial class DeployerSteps
             SkipSmokeTest = section.GetValue<bool>("SkipSmokeTest"),
             SmokeTestTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : new ImagePipelineOptions().SmokeTestTimeout,
         };
+    }
+
+    /// <summary>An AWS session on the standard credential and region chains, <c>Aws:Region</c> overriding the region.</summary>
+    private static Task<AwsSession> OpenSessionAsync(PipelineStepContext context)
+    {
+        var region = context.Services.GetRequiredService<IConfiguration>()[$"{ModelReader.Section}:Region"];
+        return AwsSession.CreateAsync(new AwsSessionOptions { Region = string.IsNullOrWhiteSpace(region) ? null : region },
+            context.CancellationToken);
     }
 
     // The step's report shows under the Aspire CLI; the logger is what plain `dotnet run` prints.
