@@ -272,6 +272,37 @@ public sealed class DeployIntegrationTests
     }
 
     [Fact]
+    public async Task Deploy_OneCallInFiveThrottledOrUnavailable_StillSucceedsWithoutDuplicates()
+    {
+        var moto = await MotoServer.GetAsync();
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        // A fixed seed: the same share of faults on every run, so the test is repeatable, not flaky.
+        var random = new Random(20261125);
+        var faults = 0;
+        proxy.Decide = _ =>
+        {
+            lock (random)
+            {
+                var roll = random.NextDouble();
+                if (roll >= 0.2)
+                {
+                    return Fault.None;
+                }
+
+                faults++;
+                return roll < 0.1 ? Fault.Throttle : Fault.ServiceUnavailable;
+            }
+        };
+        var deployment = PlanSamples.Deployment(PlanSamples.UniqueApp());
+
+        var summary = await DeployAsync(proxy.Endpoint, deployment, Image(deployment));
+
+        Assert.Equal("succeeded", summary.Result);
+        Assert.True(faults >= 5, $"only {faults} faults were injected");
+        await AssertNoDuplicatesAsync(moto, deployment);
+    }
+
+    [Fact]
     public async Task Deploy_AutoScalingOnThenOff_RegistersTargetAndPolicyThenDeregisters()
     {
         var moto = await MotoServer.GetAsync();
