@@ -14,25 +14,16 @@ namespace Aspire.Deployer.Hosting;
 /// <summary>The actions behind the environment's pipeline steps: each reads the model, then does one verb.</summary>
 internal static partial class DeployerSteps
 {
-    /// <summary>Reads and validates the deployment; reports every problem and fails the step when there is one.</summary>
-    public static async Task<DeploymentDescription> ReadDeploymentAsync(PipelineStepContext context)
+    /// <summary>
+    /// Reads and validates the deployment; throws <see cref="DeploymentValidationException"/> listing every problem
+    /// (each step prints it) before any AWS call.
+    /// </summary>
+    public static Task<DeploymentDescription> ReadDeploymentAsync(PipelineStepContext context)
     {
         var configuration = context.Services.GetRequiredService<IConfiguration>();
         var environment = context.Services.GetRequiredService<IHostEnvironment>();
-        try
-        {
-            return await ModelReader.ReadAsync(context.Model, context.ExecutionContext, configuration,
-                environment.EnvironmentName, context.CancellationToken).ConfigureAwait(false);
-        }
-        catch (DeploymentValidationException e)
-        {
-            foreach (var problem in e.Problems)
-            {
-                context.ReportingStep.Log(LogLevel.Error, problem);
-            }
-
-            throw;
-        }
+        return ModelReader.ReadAsync(context.Model, context.ExecutionContext, configuration,
+            environment.EnvironmentName, context.CancellationToken);
     }
 
     /// <summary>
@@ -44,10 +35,9 @@ internal static partial class DeployerSteps
     public static async Task PlanAsync(PipelineStepContext context, AwsEcsEnvironmentResource environment)
     {
         _ = environment;
-        DeploymentDescription? deployment = null;
         try
         {
-            deployment = await ReadDeploymentAsync(context).ConfigureAwait(false);
+            var deployment = await ReadDeploymentAsync(context).ConfigureAwait(false);
             var settings = PlanSettings.FromConfiguration(context.Services.GetRequiredService<IConfiguration>());
             using var session = await OpenSessionAsync(context).ConfigureAwait(false);
             var plan = await PlanVerb.RunAsync(session, deployment, settings.Network, images: null, context.CancellationToken).ConfigureAwait(false);
@@ -66,16 +56,11 @@ internal static partial class DeployerSteps
         }
         catch (DeploymentValidationException e)
         {
-            // Model problems were reported to the step while reading; network problems (found later) were not.
             Environment.ExitCode = 1;
-            context.Logger.LogError("{Line}", "Plan failed: the deployment is not valid; nothing was changed.");
+            Say(context, LogLevel.Error, "Plan failed: the deployment is not valid; nothing was changed.");
             foreach (var problem in e.Problems)
             {
-                context.Logger.LogError("{Line}", "  - " + problem);
-                if (deployment is not null)
-                {
-                    context.ReportingStep.Log(LogLevel.Error, problem);
-                }
+                Say(context, LogLevel.Error, "  - " + problem);
             }
 
             throw;
@@ -141,10 +126,7 @@ internal static partial class DeployerSteps
             context.CancellationToken);
     }
 
-    // The step's report shows under the Aspire CLI; the logger is what plain `dotnet run` prints.
-    private static void Say(PipelineStepContext context, LogLevel level, string line)
-    {
-        context.ReportingStep.Log(level, line);
+    // The step's logger is the one sink: plain `dotnet run` prints it, and the Aspire CLI shows it under the step.
+    private static void Say(PipelineStepContext context, LogLevel level, string line) =>
         context.Logger.Log(level, "{Line}", line);
-    }
 }

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Aspire.Deployer.Hosting;
 
 /// <summary>
-/// Progress of a pipeline step, shown twice on purpose: in the step's report (what the Aspire CLI displays) and
-/// through the console logger (what plain <c>dotnet run</c> and CI logs show).
+/// Progress of a pipeline step, through the step's logger: plain <c>dotnet run</c> and CI logs print it, and the
+/// Aspire CLI shows it under the step (writing to the step's report as well would show every line twice there).
 /// </summary>
 internal sealed class StepProgress(PipelineStepContext context) : IDeployProgress
 {
@@ -18,9 +18,5 @@ internal sealed class StepProgress(PipelineStepContext context) : IDeployProgres
 
     public void Error(string message) => Say(LogLevel.Error, message);
 
-    private void Say(LogLevel level, string line)
-    {
-        context.ReportingStep.Log(level, line);
-        context.Logger.Log(level, "{Line}", line);
-    }
+    private void Say(LogLevel level, string line) => context.Logger.Log(level, "{Line}", line);
 }
