@@ -62,7 +62,10 @@ internal sealed partial class NodeRequirement(Version minimum, string source)
             return;
         }
 
+        // Once in the resource's log (the dashboard's console view), once in the AppHost's own console.
         services.GetRequiredService<ResourceLoggerService>().GetLogger(resource).LogError("{Problem}", problem);
+        services.GetRequiredService<ILoggerFactory>().CreateLogger<NodeRequirement>()
+            .LogError("{Resource} cannot start: {Problem}", resource.Name, problem);
         throw new DistributedApplicationException(problem);
     }
 
