@@ -53,18 +53,21 @@ internal sealed class SmokeTester(DockerCli docker, ImagePipelineOptions options
                 throw Fail(service, $"docker run failed (exit {run.ExitCode}): {run.TailText}");
             }
 
+            // A container that exits at once loses its published port before `docker port` asks: that is the
+            // app failing to start, not a Docker problem.
             var port = await HostPortAsync(name, service.ContainerPort, cancellationToken).ConfigureAwait(false);
+            if (port is null)
+            {
+                await ThrowIfExitedAsync(service, name, started, cancellationToken).ConfigureAwait(false);
+                throw new InvalidOperationException($"docker port {name} {service.ContainerPort}/tcp gave no host port for a running container.");
+            }
+
             var url = new Uri($"http://127.0.0.1:{port}{service.HealthCheckPath}");
             progress.Info($"Smoke test: container on 127.0.0.1:{port} -> {service.ContainerPort}, waiting up to {options.SmokeTestTimeout.TotalSeconds:0} s for GET {service.HealthCheckPath} to answer 2xx.");
             var lastAnswer = "no answer yet";
             while (true)
             {
-                var (running, exitCode) = await StateAsync(name, cancellationToken).ConfigureAwait(false);
-                if (!running)
-                {
-                    throw Fail(service, $"the container exited with code {exitCode} {started.Elapsed.TotalSeconds:0.0} s after start, before {service.HealthCheckPath} answered. " +
-                        $"Its last log lines:{Environment.NewLine}{await LogsAsync(name, cancellationToken).ConfigureAwait(false)}");
-                }
+                await ThrowIfExitedAsync(service, name, started, cancellationToken).ConfigureAwait(false);
 
                 try
                 {
@@ -107,13 +110,24 @@ internal sealed class SmokeTester(DockerCli docker, ImagePipelineOptions options
         new(service.Names.Resource, ImagePipelineStage.SmokeTest, message + Environment.NewLine +
             "Nothing was pushed. Fix the image (try it with `docker run`), or skip the smoke test at your own risk.");
 
-    private async Task<int> HostPortAsync(string name, int containerPort, CancellationToken cancellationToken)
+    // The published host port, or null when there is none (the container has already stopped).
+    private async Task<int?> HostPortAsync(string name, int containerPort, CancellationToken cancellationToken)
     {
         var result = await docker.RunAsync(["port", name, $"{containerPort}/tcp"], CommandTimeout, cancellationToken).ConfigureAwait(false);
         var line = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? string.Empty;
         return result.Succeeded && int.TryParse(line[(line.LastIndexOf(':') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
             ? port
-            : throw new InvalidOperationException($"docker port {name} {containerPort}/tcp gave no host port: {result.TailText}");
+            : null;
+    }
+
+    private async Task ThrowIfExitedAsync(ServiceDescription service, string name, Stopwatch started, CancellationToken cancellationToken)
+    {
+        var (running, exitCode) = await StateAsync(name, cancellationToken).ConfigureAwait(false);
+        if (!running)
+        {
+            throw Fail(service, $"the container exited with code {exitCode} {started.Elapsed.TotalSeconds:0.0} s after start, before {service.HealthCheckPath} answered. " +
+                $"Its last log lines:{Environment.NewLine}{await LogsAsync(name, cancellationToken).ConfigureAwait(false)}");
+        }
     }
 
     private async Task<(bool Running, int ExitCode)> StateAsync(string name, CancellationToken cancellationToken)

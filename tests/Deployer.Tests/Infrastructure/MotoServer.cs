@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Amazon.Runtime;
 using Aspire.Deployer.Aws;
 
@@ -16,7 +15,7 @@ public sealed class MotoServer : IAsyncDisposable
 {
     private static readonly Lazy<Task<MotoServer>> Shared = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly ProcessOutput _log = new();
 
     private MotoServer(Process process, Uri endpoint)
     {
@@ -136,32 +135,9 @@ public sealed class MotoServer : IAsyncDisposable
         throw new TimeoutException($"moto server did not answer GET /moto-api/ within 30 s. Output:{Environment.NewLine}{server.Log}");
     }
 
-    private string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    private string Log => _log.ToString();
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            if (_log.Length < 20_000)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
+    private void Append(string? line) => _log.Append(line);
 
     private void Kill()
     {

@@ -25,7 +25,7 @@ public sealed class LocalRegistry : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _directory;
-    private readonly StringBuilder _log = new();
+    private readonly ProcessOutput _log = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private LocalRegistry(Process process, string directory, int port, bool withAuth)
@@ -173,30 +173,7 @@ public sealed class LocalRegistry : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    private string Log => _log.ToString();
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            if (_log.Length < 20_000)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
+    private void Append(string? line) => _log.Append(line);
 }
