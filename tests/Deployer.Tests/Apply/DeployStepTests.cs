@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Aspire.Deployer.Apply;
 using Aspire.Deployer.Hosting;
 using Aspire.Deployer.Tests.Images.Infrastructure;
@@ -6,8 +5,6 @@ using Aspire.Deployer.Tests.Infrastructure;
 using Aspire.Deployer.Tests.Plan;
 using Aspire.Deployer.Tests.Unit;
 using Aspire.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 using Ecs = Aspire.Deployer.Aws.Ecs;
 
@@ -22,19 +19,9 @@ namespace Aspire.Deployer.Tests.Apply;
 [Collection(nameof(ProcessEnvironmentCollection))]
 public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string[] Variables = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_SESSION_TOKEN", "AWS_PROFILE"];
-    private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(n => n, Environment.GetEnvironmentVariable);
-    private readonly int _exitCode = Environment.ExitCode;
+    private readonly AwsProcessEnvironment _environment = new();
 
-    public void Dispose()
-    {
-        foreach (var (name, value) in _saved)
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-
-        Environment.ExitCode = _exitCode;
-    }
+    public void Dispose() => _environment.Dispose();
 
     [Fact]
     public async Task DeployStep_FromTheAppHostModel_PushesDeploysWaitsAndWritesTheSummary()
@@ -46,7 +33,7 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
         using var context = TestApp.Create(AppBehaviour.Healthy);
         var app = PlanSamples.UniqueApp();
         var summaryFile = Path.Combine(Path.GetTempPath(), $"{app}-summary.json");
-        PointAwsAt(proxy.Endpoint);
+        AwsProcessEnvironment.PointAt(proxy.Endpoint.ToString());
 
         var lines = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={summaryFile}"]);
 
@@ -89,7 +76,7 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
         using var context = TestApp.Create(AppBehaviour.ExitsAtStart);
         var app = PlanSamples.UniqueApp();
         var summaryFile = Path.Combine(Path.GetTempPath(), $"{app}-summary.json");
-        PointAwsAt(proxy.Endpoint);
+        AwsProcessEnvironment.PointAt(proxy.Endpoint.ToString());
 
         var lines = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={summaryFile}"]);
 
@@ -107,7 +94,7 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
     {
         var moto = await MotoServer.GetAsync();
         await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
-        PointAwsAt(proxy.Endpoint);
+        AwsProcessEnvironment.PointAt(proxy.Endpoint.ToString());
         var app = PlanSamples.UniqueApp();
 
         var lines = await RunDeployStepAsync(app, Path.GetTempPath(), ["--Aws:Services:web:Cpu=256", "--Aws:Services:web:MemoryMiB=4096"]);
@@ -117,66 +104,17 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(proxy.Captured);
     }
 
-    private static void PointAwsAt(Uri endpoint)
-    {
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", endpoint.ToString().TrimEnd('/'));
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "testing");
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "testing");
-        Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", null);
-        Environment.SetEnvironmentVariable("AWS_PROFILE", null);
-        Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
-        Environment.ExitCode = 0;
-    }
-
-    private async Task<List<string>> RunDeployStepAsync(string app, string contextDirectory, string[] extra)
-    {
-        var lines = new ConcurrentQueue<string>();
-        var builder = DistributedApplication.CreateBuilder(
-        [
-            "--operation", "publish", "--step", AwsEcsEnvironmentResource.DeployStep, "--Aws:AppName", app, "--Aws:Environment", "test",
-            "--Aws:WaitForHealthyTargets=false", "--Aws:DeployPollSeconds=0.1", "--Aws:DeployTimeoutMinutes=0.5", .. extra,
-        ]);
-        builder.Services.AddLogging(l => l.AddProvider(new LineCollector(lines)));
-        builder.AddAwsEcsEnvironment("aws");
-        builder.AddDockerfile("web", contextDirectory)
-            .WithHttpEndpoint(port: 80, targetPort: 4000, env: "PORT")
-            .WithBuildArg("BASE", TestEnvironment.NodeBaseImage)
-            .WithEnvironment("GREETING", "hi")
-            .PublishAsEcsService();
-        await using var host = builder.Build();
-        try
-        {
-            await host.RunAsync().WaitAsync(TimeSpan.FromSeconds(150));
-        }
-        catch (Exception e) when (e is not TimeoutException)
-        {
-            lines.Enqueue("host: " + e.Message);
-        }
-
-        foreach (var line in lines)
-        {
-            output.WriteLine(line);
-        }
-
-        return [.. lines];
-    }
-
-    private sealed class LineCollector(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Collector(lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Collector(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception));
-        }
-    }
+    private Task<List<string>> RunDeployStepAsync(string app, string contextDirectory, string[] extra) =>
+        PipelineStepHarness.RunAsync(
+            [
+                "--operation", "publish", "--step", AwsEcsEnvironmentResource.DeployStep, "--Aws:AppName", app, "--Aws:Environment", "test",
+                "--Aws:WaitForHealthyTargets=false", "--Aws:DeployPollSeconds=0.1", "--Aws:DeployTimeoutMinutes=0.5", .. extra,
+            ],
+            builder => builder.AddDockerfile("web", contextDirectory)
+                .WithHttpEndpoint(port: 80, targetPort: 4000, env: "PORT")
+                .WithBuildArg("BASE", TestEnvironment.NodeBaseImage)
+                .WithEnvironment("GREETING", "hi")
+                .PublishAsEcsService(),
+            TimeSpan.FromSeconds(150),
+            output);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Destroy;
 using Aspire.Deployer.Hosting;
@@ -6,8 +5,6 @@ using Aspire.Deployer.Tests.Infrastructure;
 using Aspire.Deployer.Tests.Plan;
 using Aspire.Deployer.Tests.Unit;
 using Aspire.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace Aspire.Deployer.Tests.Destroy;
@@ -20,19 +17,9 @@ namespace Aspire.Deployer.Tests.Destroy;
 [Collection(nameof(ProcessEnvironmentCollection))]
 public sealed class DestroyStepTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string[] Variables = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_SESSION_TOKEN", "AWS_PROFILE"];
-    private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(n => n, Environment.GetEnvironmentVariable);
-    private readonly int _exitCode = Environment.ExitCode;
+    private readonly AwsProcessEnvironment _environment = new();
 
-    public void Dispose()
-    {
-        foreach (var (name, value) in _saved)
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-
-        Environment.ExitCode = _exitCode;
-    }
+    public void Dispose() => _environment.Dispose();
 
     [Fact]
     public async Task DestroyStep_InvalidModel_FallsBackToConfiguredNamesAndRemovesTheApp_ThenStatusSaysNothingDeployed()
@@ -46,13 +33,7 @@ public sealed class DestroyStepTests(ITestOutputHelper output) : IDisposable
             await DestroySamples.DeployAsync(direct, deployment);
         }
 
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", moto.Endpoint.ToString().TrimEnd('/'));
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "testing");
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "testing");
-        Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", null);
-        Environment.SetEnvironmentVariable("AWS_PROFILE", null);
-        Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
-        Environment.ExitCode = 0;
+        AwsProcessEnvironment.PointAt(moto.Endpoint.ToString());
 
         // Act
         var destroy = await RunStepAsync(AwsEcsEnvironmentResource.DestroyStep, app, "--Aws:Services:web:Cpu=512", "--Aws:Services:web:MemoryMiB=512");
@@ -70,11 +51,7 @@ public sealed class DestroyStepTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task StatusStep_AwsUnreachable_FailsTheStepWithExitCode1AndSaysWhatToDo()
     {
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", $"http://127.0.0.1:{MotoServer.FreePort()}");
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "testing");
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "testing");
-        Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
-        Environment.ExitCode = 0;
+        AwsProcessEnvironment.PointAt($"http://127.0.0.1:{MotoServer.FreePort()}");
 
         var lines = await RunStepAsync(AwsEcsEnvironmentResource.StatusStep, PlanSamples.UniqueApp());
 
@@ -84,50 +61,12 @@ public sealed class DestroyStepTests(ITestOutputHelper output) : IDisposable
             && l.Contains("Check the network and AWS_ENDPOINT_URL", StringComparison.Ordinal));
     }
 
-    private async Task<List<string>> RunStepAsync(string step, string app, params string[] extra)
-    {
-        var lines = new ConcurrentQueue<string>();
-        var builder = DistributedApplication.CreateBuilder(
-            ["--operation", "publish", "--step", step, "--Aws:AppName", app, "--Aws:Environment", "test", .. extra]);
-        builder.Services.AddLogging(l => l.AddProvider(new LineCollector(lines)));
-        builder.AddAwsEcsEnvironment("aws");
-        builder.AddDockerfile("web", Path.GetTempPath())
-            .WithHttpEndpoint(port: 80, targetPort: 8080, env: "PORT")
-            .PublishAsEcsService();
-        await using var host = builder.Build();
-        try
-        {
-            await host.RunAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        catch (Exception e) when (e is not TimeoutException)
-        {
-            // A failed step may surface as an exception from the pipeline; the lines and the exit code tell the rest.
-            output.WriteLine($"pipeline: {e.GetType().Name}: {e.Message}");
-        }
-        foreach (var line in lines)
-        {
-            output.WriteLine(line);
-        }
-
-        return [.. lines];
-    }
-
-    private sealed class LineCollector(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Collector(lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Collector(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception));
-        }
-    }
+    private Task<List<string>> RunStepAsync(string step, string app, params string[] extra) =>
+        PipelineStepHarness.RunAsync(
+            ["--operation", "publish", "--step", step, "--Aws:AppName", app, "--Aws:Environment", "test", .. extra],
+            builder => builder.AddDockerfile("web", Path.GetTempPath())
+                .WithHttpEndpoint(port: 80, targetPort: 8080, env: "PORT")
+                .PublishAsEcsService(),
+            TimeSpan.FromSeconds(60),
+            output);
 }
