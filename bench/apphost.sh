@@ -4,6 +4,10 @@
 #   - warm, `dotnet run --project AppHost --no-build` (after a build) and `dotnet run --project AppHost` (with its
 #     build check, nothing changed): against node-app started directly (`node --import ./src/instrumentation.js
 #     src/server.js`, the very command the AppHost runs, telemetry off) to /health 200: what Aspire adds.
+#   - warm with a trusted ASP.NET Core developer certificate (`dotnet dev-certs https --trust`, made in a temp HOME
+#     so this machine's own certificate store is never touched): Aspire then hands DCP that certificate instead of
+#     DCP generating a new key pair for its API server at every start. Same two kinds, same baseline, own clone
+#     (a different HOME means a different restore, which must not make the other clone rebuild).
 #   - cold: `git clone` of the repository into a temp dir (no bin/, obj/ or node_modules/), then
 #     `dotnet run --project AppHost` (restore, build, `npm ci` run by the AppHost itself, start): against a second
 #     fresh clone brought up without .NET: `npm ci` + node directly. NuGet's and npm's caches on this machine are
@@ -23,10 +27,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUNS="${1:-3}"
+RUN_ENV=()   # extra environment for `dotnet run` (the developer-certificate runs set HOME here)
 HEALTH_URL="http://127.0.0.1:4000/health"
 PORTS=(4000 15080 19080 19081 20080)
-HEALTHY_TARGET_S=3
-COLD_TARGET_S=60
+HEALTHY_TARGET_S=5       # issue 2
+HEALTHY_STRETCH_S=3      # issue 7
+COLD_TARGET_S=90         # issue 2
+COLD_STRETCH_S=60        # issue 7
 
 for tool in dotnet node npm git curl; do command -v "$tool" >/dev/null || die "$tool not found"; done
 check_ports() {
@@ -82,12 +89,17 @@ run_apphost() {
   shift 2
   check_ports
   t0="$(now_ns)"
-  (cd "$dir" && exec dotnet run --project AppHost "$@" >"$WORK/$label.log" 2>&1) &
+  (cd "$dir" && exec env "${RUN_ENV[@]}" dotnet run --project AppHost "$@" >"$WORK/$label.log" 2>&1) &
   pid=$!
   STARTED_PIDS+=("$pid")
   healthy="$(wait_healthy "$t0" "$pid" 300)" || { tail -n 30 "$WORK/$label.log" >&2; die "$label: node-app not healthy within 300 s"; }
   mapfile -t TREE_PIDS < <(apphost_tree "$pid")
   # The AppHost logs this once every resource has been started; node-app may still be loading then.
+  # Whether DCP was handed a certificate (else it generated its own key pair at start).
+  DCP_CERT=n
+  for p in "${TREE_PIDS[@]}"; do
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- 'start-apiserver.*--tls-cert-file' && DCP_CERT=y
+  done
   started="$(awk '/Distributed application started/ { found = 1 } END { print found ? "y" : "n" }' "$WORK/$label.log")"
   node_pid="$(ss -ltnpH 'sport = :4000' | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)"
   printf '%s\n' "${TREE_PIDS[@]}" | grep -qx "$node_pid" || die "$label: the node on :4000 (pid $node_pid) is not one this run started"
@@ -109,7 +121,7 @@ run_apphost() {
     kill -KILL "${alive[@]}" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
-  log "$label: healthy after $(s "$healthy") s (app-started line: $started), all ${#TREE_PIDS[@]} processes gone $(s "$stop_ms") s after SIGTERM, leftovers $leftover"
+  log "$label: healthy after $(s "$healthy") s (app-started line: $started, DCP given a certificate: $DCP_CERT), all ${#TREE_PIDS[@]} processes gone $(s "$stop_ms") s after SIGTERM, leftovers $leftover"
   HEALTHY_MS="$healthy" STOP_MS="$stop_ms" LEFT="$leftover" PROCS="${#TREE_PIDS[@]}"
 }
 
@@ -146,33 +158,61 @@ run_node "$WORK/cold-base"
 COLD_BASE_MS=$((NPM_DONE_MS + HEALTHY_MS))
 
 # --- warm ---
-log "warm: dotnet build AppHost (untimed), then $RUNS rounds of: node directly, --no-build, with build check"
+# The developer-certificate clone: its own HOME holding a trusted dev certificate, the machine's NuGet package
+# folder (nothing is downloaded) and node_modules installed with the real HOME's npm cache.
+log "warm: a trusted developer certificate in a temp HOME, and a clone built under it"
+DEVCERT_HOME="$WORK/devcert-home"
+DEVCERT_ENV=(HOME="$DEVCERT_HOME" DOTNET_CLI_HOME="$DEVCERT_HOME" NUGET_PACKAGES="$(dotnet nuget locals global-packages -l | sed 's/^global-packages: //')")
+mkdir -p "$DEVCERT_HOME"
+# Exit code 4 is "trusted by .NET but not by every client" (OpenSSL needs SSL_CERT_DIR): .NET's trust is what
+# Aspire checks, so the store below is the proof.
+env "${DEVCERT_ENV[@]}" dotnet dev-certs https --trust >/dev/null 2>&1 || true
+compgen -G "$DEVCERT_HOME/.dotnet/corefx/cryptography/x509stores/root/*.pfx" >/dev/null || die "dotnet dev-certs https --trust made no trusted certificate"
+git clone -q "$REPO_ROOT" "$WORK/devcert"
+(cd "$WORK/devcert/node-app" && npm ci --no-audit --no-fund >/dev/null 2>&1) || die "npm ci failed"
+(cd "$WORK/devcert" && env "${DEVCERT_ENV[@]}" dotnet build AppHost -nologo -v q >/dev/null) || die "dotnet build AppHost (dev certificate HOME) failed"
+
+log "warm: dotnet build AppHost (untimed), then $RUNS rounds of: node directly, then --no-build and the build check, each without and with the developer certificate"
 (cd "$WORK/cold" && dotnet build AppHost -nologo -v q >/dev/null) || die "dotnet build AppHost failed"
-: >"$WORK/node.ms"; : >"$WORK/nobuild.ms"; : >"$WORK/build.ms"; : >"$WORK/nobuild.stop"; : >"$WORK/build.stop"
+for f in node nobuild build devnobuild devbuild; do : >"$WORK/$f.ms"; : >"$WORK/$f.stop"; : >"$WORK/$f.cert"; done
 LEFTOVERS=$COLD_LEFT
+# record KIND: appends the last run's figures to KIND's files
+record() { echo "$HEALTHY_MS" >>"$WORK/$1.ms"; echo "$STOP_MS" >>"$WORK/$1.stop"; echo "$DCP_CERT" >>"$WORK/$1.cert"; LEFTOVERS=$((LEFTOVERS + LEFT)); }
 for ((r = 1; r <= RUNS; r++)); do
   run_node "$WORK/cold"
   echo "$HEALTHY_MS" >>"$WORK/node.ms"
-  run_apphost "$WORK/cold" "nobuild-$r" --no-build
-  echo "$HEALTHY_MS" >>"$WORK/nobuild.ms"; echo "$STOP_MS" >>"$WORK/nobuild.stop"; LEFTOVERS=$((LEFTOVERS + LEFT))
-  run_apphost "$WORK/cold" "build-$r"
-  echo "$HEALTHY_MS" >>"$WORK/build.ms"; echo "$STOP_MS" >>"$WORK/build.stop"; LEFTOVERS=$((LEFTOVERS + LEFT))
+  RUN_ENV=()
+  run_apphost "$WORK/cold" "nobuild-$r" --no-build; record nobuild
+  run_apphost "$WORK/cold" "build-$r"; record build
+  RUN_ENV=("${DEVCERT_ENV[@]}")
+  run_apphost "$WORK/devcert" "devnobuild-$r" --no-build; record devnobuild
+  run_apphost "$WORK/devcert" "devbuild-$r"; record devbuild
 done
+RUN_ENV=()
+grep -qx n "$WORK/devnobuild.cert" "$WORK/devbuild.cert" && die "a developer-certificate run did not hand DCP the certificate"
 NODE_MS="$(median <"$WORK/node.ms")"
 NOBUILD_MS="$(median <"$WORK/nobuild.ms")"; BUILD_MS="$(median <"$WORK/build.ms")"
+DEVNOBUILD_MS="$(median <"$WORK/devnobuild.ms")"; DEVBUILD_MS="$(median <"$WORK/devbuild.ms")"
+# certs KIND -> whether DCP was handed a certificate in KIND's runs ("no" on a machine without a trusted dev cert)
+certs() { case "$(sort -u "$WORK/$1.cert" | tr -d '\n')" in y) echo yes ;; n) echo no ;; *) echo "in some runs" ;; esac; }
+# targets MS TARGET_S STRETCH_S -> "≤ 5 s: met; ≤ 3 s: MISSED"
+targets() { echo "≤ $2 s: $(met_le "$1" $(($2 * 1000))); ≤ $3 s: $(met_le "$1" $(($3 * 1000)))"; }
 NOBUILD_STOP="$(median <"$WORK/nobuild.stop")"; BUILD_STOP="$(median <"$WORK/build.stop")"
+DEVBUILD_STOP="$(median <"$WORK/devbuild.stop")"
 LOAD_END="$(loadavg)"
 range() { sort -n "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f s", lo / 1000, hi / 1000 }'; }
 
 TABLE="$(cat <<EOF
 Run: $(date -u '+%Y-%m-%d %H:%M UTC'), $(machine), $(dotnet --version) SDK, warm figures the median of $RUNS interleaved rounds; load average (1/5/15 min) at start $LOAD_START, at end $LOAD_END.
 
-| Figure | Measured | Baseline | Ratio | Target (issue 7) |
+| Figure | Measured | Baseline | Ratio | Targets (issue 2; issue 7) |
 |---|---|---|---|---|
-| Warm: \`dotnet run --project AppHost --no-build\` to node-app /health 200 | $(s "$NOBUILD_MS") s ($(range "$WORK/nobuild.ms")) | $(s "$NODE_MS") s (node-app started directly, $(range "$WORK/node.ms")) | $(ratio "$NOBUILD_MS" "$NODE_MS") | ≤ ${HEALTHY_TARGET_S} s: $(met_le "$NOBUILD_MS" $((HEALTHY_TARGET_S * 1000))) |
-| Warm: \`dotnet run --project AppHost\` (build check, nothing changed) to /health 200 | $(s "$BUILD_MS") s ($(range "$WORK/build.ms")) | $(s "$NODE_MS") s (same) | $(ratio "$BUILD_MS" "$NODE_MS") | ≤ ${HEALTHY_TARGET_S} s: $(met_le "$BUILD_MS" $((HEALTHY_TARGET_S * 1000))) |
-| Cold: \`git clone\` + \`dotnet run --project AppHost\` (restore, build, npm ci, start) to /health 200 | $(s "$COLD_MS") s (clone $(s "$CLONE_MS") s) | $(s "$COLD_BASE_MS") s (\`git clone\` + \`npm ci\` + node directly) | $(ratio "$COLD_MS" "$COLD_BASE_MS") | ≤ ${COLD_TARGET_S} s: $(met_le "$COLD_MS" $((COLD_TARGET_S * 1000))) |
-| Stop: SIGTERM to \`dotnet run\` until all its processes (dotnet, AppHost, DCP, dashboard, node) are gone | --no-build runs $(s "$NOBUILD_STOP") s, build-check runs $(s "$BUILD_STOP") s, cold run $(s "$COLD_STOP") s ($COLD_PROCS processes) | | | processes left over: $LEFTOVERS |
+| Warm: \`dotnet run --project AppHost\` (build check, nothing changed) to node-app /health 200 | $(s "$BUILD_MS") s ($(range "$WORK/build.ms")); DCP given a certificate: $(certs build) | $(s "$NODE_MS") s (node-app started directly, $(range "$WORK/node.ms")) | $(ratio "$BUILD_MS" "$NODE_MS") | $(targets "$BUILD_MS" $HEALTHY_TARGET_S $HEALTHY_STRETCH_S) |
+| Warm: \`dotnet run --project AppHost --no-build\` | $(s "$NOBUILD_MS") s ($(range "$WORK/nobuild.ms")); certificate: $(certs nobuild) | same | $(ratio "$NOBUILD_MS" "$NODE_MS") | $(targets "$NOBUILD_MS" $HEALTHY_TARGET_S $HEALTHY_STRETCH_S) |
+| Warm, trusted developer certificate: \`dotnet run --project AppHost\` | $(s "$DEVBUILD_MS") s ($(range "$WORK/devbuild.ms")); certificate: $(certs devbuild) | same | $(ratio "$DEVBUILD_MS" "$NODE_MS") | $(targets "$DEVBUILD_MS" $HEALTHY_TARGET_S $HEALTHY_STRETCH_S) |
+| Warm, trusted developer certificate: \`dotnet run --project AppHost --no-build\` | $(s "$DEVNOBUILD_MS") s ($(range "$WORK/devnobuild.ms")); certificate: $(certs devnobuild) | same | $(ratio "$DEVNOBUILD_MS" "$NODE_MS") | $(targets "$DEVNOBUILD_MS" $HEALTHY_TARGET_S $HEALTHY_STRETCH_S) |
+| Cold: \`git clone\` + \`dotnet run --project AppHost\` (restore, build, npm ci, start) to /health 200 | $(s "$COLD_MS") s (clone $(s "$CLONE_MS") s) | $(s "$COLD_BASE_MS") s (\`git clone\` + \`npm ci\` + node directly) | $(ratio "$COLD_MS" "$COLD_BASE_MS") | $(targets "$COLD_MS" $COLD_TARGET_S $COLD_STRETCH_S) |
+| Stop: SIGTERM to \`dotnet run\` until all its processes (dotnet, AppHost, DCP, dashboard, node) are gone | build-check runs $(s "$BUILD_STOP") s, --no-build runs $(s "$NOBUILD_STOP") s, developer-certificate build-check runs $(s "$DEVBUILD_STOP") s, cold run $(s "$COLD_STOP") s ($COLD_PROCS processes) | | | processes left over: $LEFTOVERS |
 EOF
 )"
 mkdir -p "$BENCH_DIR/results"
