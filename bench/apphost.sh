@@ -98,7 +98,7 @@ run_apphost() {
   # Whether DCP was handed a certificate (else it generated its own key pair at start).
   DCP_CERT=n
   for p in "${TREE_PIDS[@]}"; do
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- 'start-apiserver.*--tls-cert-file' && DCP_CERT=y
+    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q -- 'start-apiserver.*--tls-cert-file' && DCP_CERT=y
   done
   started="$(awk '/Distributed application started/ { found = 1 } END { print found ? "y" : "n" }' "$WORK/$label.log")"
   node_pid="$(ss -ltnpH 'sport = :4000' | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)"
