@@ -328,12 +328,14 @@ public sealed class AppResourceFinder(AwsSession session)
 
     private async Task<List<AppResource>> FindRolesAsync(AppScope scope, CancellationToken ct)
     {
-        // IAM lists roles without their tags: the app's naming narrows the list, GetRole's tags decide.
+        // IAM lists roles without their tags: the app's naming narrows the list, GetRole's tags decide. IAM is
+        // global, so only this region's roles: the same app and environment in another region keeps its own.
+        var region = session.Region.SystemName;
         var candidates = new SortedSet<string>(StringComparer.Ordinal);
         await foreach (var role in session.Iam.ListRolesItemsAsync(new Iam.ListRolesRequest(), ct).ConfigureAwait(false))
         {
             if (role.RoleName.StartsWith(scope.Stack + "-", StringComparison.Ordinal)
-                && (role.RoleName.EndsWith("-execution", StringComparison.Ordinal) || role.RoleName.EndsWith("-task", StringComparison.Ordinal)))
+                && (role.RoleName.EndsWith($"-{region}-execution", StringComparison.Ordinal) || role.RoleName.EndsWith($"-{region}-task", StringComparison.Ordinal)))
             {
                 candidates.Add(role.RoleName);
             }

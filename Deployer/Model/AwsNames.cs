@@ -53,11 +53,16 @@ public sealed partial record AwsNames(string App, string Environment, string Res
     /// <summary>CloudWatch log group.</summary>
     public string LogGroup => $"/ecs/{App}/{Environment}/{Resource}";
 
-    /// <summary>IAM role ECS uses to pull the image and write logs.</summary>
-    public string ExecutionRole => $"{Stack}-{Resource}-execution";
+    // IAM is global while everything else here is regional: the region in a role's name keeps the same app and
+    // environment deployed in two regions from sharing roles, so destroying one cannot delete the other's.
 
-    /// <summary>IAM role the app's code runs as (no policies by default).</summary>
-    public string TaskRole => $"{Stack}-{Resource}-task";
+    /// <summary>IAM role ECS uses to pull the image and write logs, in <paramref name="region"/>.</summary>
+    /// <param name="region">The region the service runs in, e.g. "eu-west-1".</param>
+    public string ExecutionRole(string region) => $"{Stack}-{Resource}-{region}-execution";
+
+    /// <summary>IAM role the app's code runs as (no policies by default), in <paramref name="region"/>.</summary>
+    /// <param name="region">The region the service runs in, e.g. "eu-west-1".</param>
+    public string TaskRole(string region) => $"{Stack}-{Resource}-{region}-task";
 
     /// <summary>Security group of the load balancer.</summary>
     public string LoadBalancerSecurityGroup => $"{Stack}-alb";
@@ -88,7 +93,8 @@ public sealed partial record AwsNames(string App, string Environment, string Res
 
         Limit(problems, "load balancer name", LoadBalancer, 32);
         Limit(problems, "target group name", TargetGroup, 32);
-        Limit(problems, "IAM role name", ExecutionRole, 64);
+        // IAM role names (64) need no check of their own: {target group}-{region}-execution is at most
+        // 32 + 1 + 15 (the longest region name) + 10 = 58 characters.
         return problems;
 
         void Limit(List<string> found, string what, string value, int max)

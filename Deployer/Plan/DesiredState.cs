@@ -100,9 +100,9 @@ public static class DesiredStateBuilder
         foreach (var service in services)
         {
             var names = service.Names;
-            resources.Add(new IamRoleSpec(names.ExecutionRole, names.Resource, names.Tags, [EcsDefaults.TasksPrincipal],
+            resources.Add(new IamRoleSpec(names.ExecutionRole(target.Region), names.Resource, names.Tags, [EcsDefaults.TasksPrincipal],
                 [$"arn:{target.Partition}:iam::aws:policy/{EcsDefaults.ExecutionPolicyName}"]));
-            resources.Add(new IamRoleSpec(names.TaskRole, names.Resource, names.Tags, [EcsDefaults.TasksPrincipal], []));
+            resources.Add(new IamRoleSpec(names.TaskRole(target.Region), names.Resource, names.Tags, [EcsDefaults.TasksPrincipal], []));
         }
 
         resources.Add(new SecurityGroupSpec(albGroup, null, shared, network.VpcId,
@@ -143,7 +143,7 @@ public static class DesiredStateBuilder
             var names = service.Names;
             resources.Add(new TaskDefinitionSpec(names.TaskFamily, names.Resource, names.Tags, service.Size.Cpu, service.Size.MemoryMiB,
                 service.Options.Architecture == CpuArchitecture.ARM64 ? "ARM64" : "X86_64", "LINUX", "awsvpc", ["FARGATE"],
-                names.ExecutionRole, names.TaskRole,
+                names.ExecutionRole(target.Region), names.TaskRole(target.Region),
                 new ContainerSpec(names.Resource, images?.GetValueOrDefault(names.Resource), service.ContainerPort,
                     new SortedDictionary<string, string>(service.Environment.ToDictionary(), StringComparer.Ordinal),
                     Essential: true, ReadonlyRootFilesystem: true, Privileged: false, (int)ServiceContract.StopTimeout.TotalSeconds, "awslogs",

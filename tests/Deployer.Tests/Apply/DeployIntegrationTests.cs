@@ -65,9 +65,9 @@ public sealed class DeployIntegrationTests
         Assert.Equal(30, group.RetentionInDays);
 
         // IAM: the execution role has exactly the managed execution policy; the task role none.
-        var executionPolicies = (await aws.Iam.ListAttachedRolePoliciesAsync(new Iam.ListAttachedRolePoliciesRequest { RoleName = names.ExecutionRole })).AttachedPolicies!;
+        var executionPolicies = (await aws.Iam.ListAttachedRolePoliciesAsync(new Iam.ListAttachedRolePoliciesRequest { RoleName = names.ExecutionRole(MotoServer.Region) })).AttachedPolicies!;
         Assert.Equal("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", Assert.Single(executionPolicies).PolicyArn);
-        Assert.Empty((await aws.Iam.ListAttachedRolePoliciesAsync(new Iam.ListAttachedRolePoliciesRequest { RoleName = names.TaskRole })).AttachedPolicies ?? []);
+        Assert.Empty((await aws.Iam.ListAttachedRolePoliciesAsync(new Iam.ListAttachedRolePoliciesRequest { RoleName = names.TaskRole(MotoServer.Region) })).AttachedPolicies ?? []);
 
         // Security groups: the ALB's open on the listener port to IPv4 and IPv6; the service's only from the ALB's, on the container port.
         var groups = await aws.Ec2.DescribeSecurityGroupsByTagsAsync(null, DesiredStateBuilder.SharedTags(names));
@@ -106,8 +106,8 @@ public sealed class DeployIntegrationTests
         Assert.Equal(("256", "512", "awsvpc"), (td.Cpu, td.Memory, td.NetworkMode));
         Assert.Equal(["FARGATE"], td.RequiresCompatibilities);
         Assert.Equal("X86_64", td.RuntimePlatform!.CpuArchitecture);
-        Assert.EndsWith("/" + names.ExecutionRole, td.ExecutionRoleArn);
-        Assert.EndsWith("/" + names.TaskRole, td.TaskRoleArn);
+        Assert.EndsWith("/" + names.ExecutionRole(MotoServer.Region), td.ExecutionRoleArn);
+        Assert.EndsWith("/" + names.TaskRole(MotoServer.Region), td.TaskRoleArn);
         var container = Assert.Single(td.ContainerDefinitions!);
         Assert.Equal(image, container.Image);
         Assert.True(container.ReadonlyRootFilesystem);
@@ -236,7 +236,7 @@ public sealed class DeployIntegrationTests
             Cluster = names.Cluster,
             Settings = [new Ecs.ClusterSetting { Name = Ecs.ClusterSettingName.ContainerInsights, Value = "disabled" }],
         });
-        await aws.Iam.DetachRolePolicyAsync(new Iam.DetachRolePolicyRequest { RoleName = names.ExecutionRole, PolicyArn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" });
+        await aws.Iam.DetachRolePolicyAsync(new Iam.DetachRolePolicyRequest { RoleName = names.ExecutionRole(MotoServer.Region), PolicyArn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" });
         var serviceGroup = (await aws.Ec2.DescribeSecurityGroupsByTagsAsync(null, DesiredStateBuilder.SharedTags(names))).Single(g => g.GroupName == names.ServiceSecurityGroup);
         await aws.Ec2.AuthorizeSecurityGroupIngressAsync(serviceGroup.GroupId, [new Aws.Ec2.Ec2IngressRule("tcp", 22, 22, CidrIpv4: "0.0.0.0/0")]);
 

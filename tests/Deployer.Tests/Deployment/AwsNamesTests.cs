@@ -14,6 +14,8 @@ public sealed class AwsNamesTests
         Assert.Equal("shop-production-node-app", names.TargetGroup);
         Assert.Equal("shop/production/node-app", names.Repository);
         Assert.Equal("/ecs/shop/production/node-app", names.LogGroup);
+        Assert.Equal("shop-production-node-app-eu-west-1-execution", names.ExecutionRole("eu-west-1"));
+        Assert.Equal("shop-production-node-app-eu-west-1-task", names.TaskRole("eu-west-1"));
         Assert.Equal("production", names.Tags[AwsNames.TagKeys.Environment]);
         Assert.Empty(names.Problems());
     }
@@ -27,6 +29,18 @@ public sealed class AwsNamesTests
 
         Assert.Contains("target group name 'a-rather-long-app-production-node-app' has 37 characters; AWS allows 32", problem);
         Assert.Contains("by 5", problem);
+    }
+
+    [Fact]
+    public void RoleNames_FitIamsLimitInTheLongestRegion_WheneverTheTargetGroupFits()
+    {
+        // 32 characters, the most a target group name may have.
+        var names = new AwsNames("twelve-chars", "production", "node-app");
+        Assert.Equal(32, names.TargetGroup.Length);
+        Assert.Empty(names.Problems());
+
+        Assert.InRange(names.ExecutionRole("us-isof-south-1").Length, 1, 64);
+        Assert.InRange(names.TaskRole("us-isof-south-1").Length, 1, 64);
     }
 
     [Theory]

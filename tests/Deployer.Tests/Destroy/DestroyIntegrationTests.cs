@@ -48,6 +48,13 @@ public sealed class DestroyIntegrationTests(ITestOutputHelper output)
                 AssumeRolePolicyDocument = TrustPolicy,
                 Tags = [.. new AwsNames("other", "test", "web").Tags.Select(t => new Iam.Tag { Key = t.Key, Value = t.Value })],
             });
+            // The same app and environment deployed in another region: IAM is global, its roles are its own.
+            await direct.Iam.CreateRoleAsync(new Iam.CreateRoleRequest
+            {
+                RoleName = web.ExecutionRole("eu-west-1"),
+                AssumeRolePolicyDocument = TrustPolicy,
+                Tags = [.. web.Tags.Select(t => new Iam.Tag { Key = t.Key, Value = t.Value })],
+            });
             var vpc = (await direct.Ec2.GetDefaultVpcAsync())!.VpcId;
             untaggedGroupId = await direct.Ec2.CreateSecurityGroupAsync($"{web.Cluster}-untagged", "not the app's", vpc);
         }
@@ -99,6 +106,7 @@ public sealed class DestroyIntegrationTests(ITestOutputHelper output)
         Assert.NotNull((await check.Ecr.DescribeRepositoriesAsync(new Ecr.DescribeRepositoriesRequest { RepositoryNames = [web.Repository + "-untagged"] })).Repositories);
         Assert.NotNull((await check.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = $"{web.Service}-x-task" })).Role);
         Assert.NotNull((await check.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = $"{web.Service}-y-execution" })).Role);
+        Assert.NotNull((await check.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = web.ExecutionRole("eu-west-1") })).Role);
         Assert.Single(await check.Ec2.DescribeSecurityGroupsAsync([untaggedGroupId]));
 
         // A second destroy finds nothing, says so, and makes no mutating call.
@@ -131,11 +139,11 @@ public sealed class DestroyIntegrationTests(ITestOutputHelper output)
             await direct.Logs.CreateLogGroupAsync(new Logs.CreateLogGroupRequest { LogGroupName = names.LogGroup, Tags = names.Tags });
             await direct.Iam.CreateRoleAsync(new Iam.CreateRoleRequest
             {
-                RoleName = names.ExecutionRole,
+                RoleName = names.ExecutionRole(MotoServer.Region),
                 AssumeRolePolicyDocument = TrustPolicy,
                 Tags = [.. names.Tags.Select(t => new Iam.Tag { Key = t.Key, Value = t.Value })],
             });
-            await direct.Iam.AttachRolePolicyAsync(new Iam.AttachRolePolicyRequest { RoleName = names.ExecutionRole, PolicyArn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" });
+            await direct.Iam.AttachRolePolicyAsync(new Iam.AttachRolePolicyRequest { RoleName = names.ExecutionRole(MotoServer.Region), PolicyArn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" });
             var vpc = (await direct.Ec2.GetDefaultVpcAsync())!.VpcId;
             await direct.Ec2.CreateSecurityGroupAsync(names.LoadBalancerSecurityGroup, "alb", vpc, shared);
             await direct.Ecs.CreateClusterAsync(new Ecs.CreateClusterRequest { ClusterName = names.Cluster, Tags = [.. shared.Select(t => new Ecs.Tag { Key = t.Key, Value = t.Value })] });
@@ -289,8 +297,8 @@ public sealed class DestroyIntegrationTests(ITestOutputHelper output)
                 ResourceIds = [Aspire.Deployer.Plan.DesiredStateBuilder.ScalableTargetId(names)],
             }).ToListAsync());
             await AssertAwsErrorAsync("TargetGroupNotFound", () => session.ElbV2.DescribeTargetGroupsAsync(new Elb.DescribeTargetGroupsRequest { Names = [names.TargetGroup] }));
-            await AssertAwsErrorAsync("NoSuchEntity", () => session.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = names.ExecutionRole }));
-            await AssertAwsErrorAsync("NoSuchEntity", () => session.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = names.TaskRole }));
+            await AssertAwsErrorAsync("NoSuchEntity", () => session.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = names.ExecutionRole(MotoServer.Region) }));
+            await AssertAwsErrorAsync("NoSuchEntity", () => session.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = names.TaskRole(MotoServer.Region) }));
             Assert.DoesNotContain(await session.Logs.DescribeLogGroupsItemsAsync(new Logs.DescribeLogGroupsRequest { LogGroupNamePrefix = names.LogGroup }).ToListAsync(), g => g.LogGroupName == names.LogGroup);
             await AssertAwsErrorAsync("RepositoryNotFoundException", () => session.Ecr.DescribeRepositoriesAsync(new Ecr.DescribeRepositoriesRequest { RepositoryNames = [names.Repository] }));
         }

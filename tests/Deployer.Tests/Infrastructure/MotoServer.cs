@@ -33,6 +33,9 @@ public sealed class MotoServer : IAsyncDisposable
     /// <summary>The shared server, started on first use.</summary>
     public static Task<MotoServer> GetAsync() => Shared.Value;
 
+    /// <summary>The region every test session uses.</summary>
+    public const string Region = "us-east-1";
+
     /// <summary>A hermetic session pointed at moto, with fast retries.</summary>
     public Task<AwsSession> SessionAsync(AwsRetryOptions? retry = null) => CreateSessionAsync(Endpoint, retry);
 
@@ -40,7 +43,7 @@ public sealed class MotoServer : IAsyncDisposable
     public static Task<AwsSession> CreateSessionAsync(Uri endpoint, AwsRetryOptions? retry = null) =>
         AwsSession.CreateAsync(new AwsSessionOptions
         {
-            Region = "us-east-1",
+            Region = Region,
             Credentials = Credentials,
             EndpointUrl = endpoint,
             Environment = AwsEnvironment.FromVariables([]),

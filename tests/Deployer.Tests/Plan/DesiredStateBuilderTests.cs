@@ -17,8 +17,8 @@ public sealed class DesiredStateBuilderTests
         Assert.Equal(30, Assert.Single(desired.OfType<LogGroupSpec>()).RetentionDays);
 
         var roles = desired.OfType<IamRoleSpec>().ToDictionary(r => r.Name);
-        Assert.Equal(["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"], roles["shop-test-web-execution"].ManagedPolicyArns);
-        Assert.Empty(roles["shop-test-web-task"].ManagedPolicyArns);
+        Assert.Equal(["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"], roles["shop-test-web-us-east-1-execution"].ManagedPolicyArns);
+        Assert.Empty(roles["shop-test-web-us-east-1-task"].ManagedPolicyArns);
         Assert.All(roles.Values, r => Assert.Equal(["ecs-tasks.amazonaws.com"], r.TrustedServices));
 
         var groups = desired.OfType<SecurityGroupSpec>().ToDictionary(g => g.Name);

@@ -77,7 +77,7 @@ public sealed partial class PlanIntegrationTests
             await direct.Logs.PutRetentionPolicyAsync(new Logs.PutRetentionPolicyRequest { LogGroupName = names.LogGroup, RetentionInDays = 7 });
             await direct.Iam.CreateRoleAsync(new Iam.CreateRoleRequest
             {
-                RoleName = names.ExecutionRole,
+                RoleName = names.ExecutionRole(MotoServer.Region),
                 AssumeRolePolicyDocument = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}""",
                 Tags = [.. names.Tags.Select(t => new Iam.Tag { Key = t.Key, Value = t.Value })],
             });
@@ -93,10 +93,10 @@ public sealed partial class PlanIntegrationTests
         var logGroup = byName[(ResourceKind.LogGroup, names.LogGroup)];
         Assert.Equal(ChangeAction.Update, logGroup.Action);
         Assert.Equal("retention 7 → 30", Assert.Single(logGroup.Changes).ToString());
-        var role = byName[(ResourceKind.IamRole, names.ExecutionRole)];
+        var role = byName[(ResourceKind.IamRole, names.ExecutionRole(MotoServer.Region))];
         Assert.Equal(ChangeAction.Update, role.Action);
         Assert.Equal("managed policies (none) → AmazonECSTaskExecutionRolePolicy", Assert.Single(role.Changes).ToString());
-        Assert.Equal(ChangeAction.Create, byName[(ResourceKind.IamRole, names.TaskRole)].Action);
+        Assert.Equal(ChangeAction.Create, byName[(ResourceKind.IamRole, names.TaskRole(MotoServer.Region))].Action);
         Assert.Equal("Plan: 8 to create, 2 to update, 0 to replace, 2 unchanged", plan.Summary);
         Assert.DoesNotContain(Operations(proxy), IsMutating);
     }

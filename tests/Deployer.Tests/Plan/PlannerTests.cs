@@ -32,7 +32,7 @@ public sealed class PlannerTests
         Assert.All(changes, c => Assert.Equal(ChangeAction.Create, c.Action));
         Assert.All(changes, c => Assert.False(string.IsNullOrEmpty(c.Details)));
         Assert.Equal(
-            ["shop-test-web-execution", "shop-test-web-task", "shop-test-alb", "shop-test-web-service"],
+            ["shop-test-web-us-east-1-execution", "shop-test-web-us-east-1-task", "shop-test-alb", "shop-test-web-service"],
             changes.Where(c => c.Kind is ResourceKind.IamRole or ResourceKind.SecurityGroup).Select(c => c.Name));
         Assert.Contains("image step", Assert.Single(changes, c => c.Kind == ResourceKind.TaskDefinition).Notes.Single());
     }
@@ -99,8 +99,8 @@ public sealed class PlannerTests
         ["insights off"] = s => s.With<ClusterSpec>(c => c with { ContainerInsights = "disabled" }),
         ["mutable tags"] = s => s.With<EcrRepositorySpec>(r => r with { ImmutableTags = false }),
         ["no scan"] = s => s.With<EcrRepositorySpec>(r => r with { ScanOnPush = false }),
-        ["policy missing"] = s => s.With<IamRoleSpec>(r => r with { ManagedPolicyArns = [] }, "shop-test-web-execution"),
-        ["task role policy"] = s => s.With<IamRoleSpec>(r => r with { ManagedPolicyArns = ["arn:aws:iam::aws:policy/AdministratorAccess"] }, "shop-test-web-task"),
+        ["policy missing"] = s => s.With<IamRoleSpec>(r => r with { ManagedPolicyArns = [] }, "shop-test-web-us-east-1-execution"),
+        ["task role policy"] = s => s.With<IamRoleSpec>(r => r with { ManagedPolicyArns = ["arn:aws:iam::aws:policy/AdministratorAccess"] }, "shop-test-web-us-east-1-task"),
         ["tag missing"] = s => s.With<ClusterSpec>(c => c with { Tags = new Dictionary<string, string>() }),
         ["attribute off"] = s => s.With<LoadBalancerSpec>(l => l with { Attributes = new Dictionary<string, string> { [EcsDefaults.DropInvalidHeaderFieldsAttribute] = "false" } }),
         ["health path"] = s => s.With<TargetGroupSpec>(t => t with { HealthCheck = t.HealthCheck with { Path = "/" } }),
