@@ -133,6 +133,62 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
         await call().ConfigureAwait(false);
     }
 
+    // Creates a resource, or finds the one an earlier attempt made: AWS refuses the create with `alreadyExists`
+    // (after an interrupted run, or a retry whose first answer was lost). Either way the caller gets the resource.
+    private static async Task<T> CreateOrFindAsync<T>(string alreadyExists, Func<Task<T>> create, Func<Task<T>> find)
+    {
+        try
+        {
+            return await create().ConfigureAwait(false);
+        }
+        catch (AwsApiException e) when (e.ErrorCode == alreadyExists)
+        {
+            return await find().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Elb.LoadBalancer?> FindLoadBalancerAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            return (await session.ElbV2.DescribeLoadBalancersAsync(new Elb.DescribeLoadBalancersRequest { Names = [name] }, ct).ConfigureAwait(false)).LoadBalancers?.FirstOrDefault();
+        }
+        catch (AwsApiException e) when (e.ErrorCode == "LoadBalancerNotFound")
+        {
+            return null;
+        }
+    }
+
+    // For creates AWS does not refuse when repeated (RegisterTaskDefinition makes a new revision each time; moto
+    // also repeats CreateLoadBalancer and CreateListener): each attempt is sent once, and after a failure that may
+    // hide a success (a 5xx, a timeout, a dropped connection) AWS is asked for the resource before trying again,
+    // so an answer lost on its way back never makes a second one.
+    private async Task<T> CreateOnceAsync<T>(Func<Task<T>> create, Func<Task<T?>> find, CancellationToken ct)
+        where T : class
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using (AwsAttemptScope.SingleAttempt())
+                {
+                    return await create().ConfigureAwait(false);
+                }
+            }
+            catch (AwsApiException e) when (e.IsTransient && attempt < Math.Max(1, session.Retry.MaxAttempts))
+            {
+                if (await find().ConfigureAwait(false) is { } made)
+                {
+                    return made;
+                }
+
+                var delay = AwsRetryPolicy.Backoff(session.Retry, attempt);
+                session.Options.OnRetry?.Invoke(new AwsRetryEvent(e.Service, e.Operation, attempt, delay, e));
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
     private string Id(ResourceKind kind, string name) =>
         _ids.TryGetValue((kind, name), out var id) ? id
         : throw new InvalidOperationException($"{DeploymentPlan.KindLabel(kind)} {name} should exist by now but was neither found nor made.");
@@ -258,20 +314,15 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
         var current = observed?.Spec as IamRoleSpec;
         if (observed is null)
         {
-            try
-            {
-                var created = await Mutate(() => iam.CreateRoleAsync(new Iam.CreateRoleRequest
+            var role = await CreateOrFindAsync("EntityAlreadyExists",
+                async () => (await Mutate(() => iam.CreateRoleAsync(new Iam.CreateRoleRequest
                 {
                     RoleName = spec.Name,
                     AssumeRolePolicyDocument = TrustPolicy(spec.TrustedServices),
                     Tags = [.. spec.Tags.Select(t => new Iam.Tag { Key = t.Key, Value = t.Value })],
-                }, ct)).ConfigureAwait(false);
-                _ids[(spec.Kind, spec.Name)] = created.Role.Arn;
-            }
-            catch (AwsApiException e) when (e.ErrorCode == "EntityAlreadyExists")
-            {
-                _ids[(spec.Kind, spec.Name)] = (await iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = spec.Name }, ct).ConfigureAwait(false)).Role.Arn;
-            }
+                }, ct)).ConfigureAwait(false)).Role,
+                async () => (await iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = spec.Name }, ct).ConfigureAwait(false)).Role).ConfigureAwait(false);
+            _ids[(spec.Kind, spec.Name)] = role.Arn;
 
             // Attaching is idempotent: after a crash the policy may already be there.
             current = spec with { ManagedPolicyArns = [] };
@@ -326,19 +377,14 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
         IReadOnlyList<IngressRuleSpec> existing;
         if (observed is null)
         {
-            string id;
-            try
-            {
-                id = await Mutate(() => ec2.CreateSecurityGroupAsync(spec.Name, spec.Description, spec.VpcId, spec.Tags, ct)).ConfigureAwait(false);
-            }
-            catch (AwsApiException e) when (e.ErrorCode == "InvalidGroup.Duplicate")
-            {
-                var found = await ec2.DescribeSecurityGroupsByTagsAsync(spec.VpcId, spec.Tags, ct).ConfigureAwait(false);
-                id = found.FirstOrDefault(g => g.GroupName == spec.Name)?.GroupId
-                    ?? throw new InvalidOperationException($"A security group named {spec.Name} exists in {spec.VpcId} without the app's tags; it was not made by this deployer. Rename or remove it.");
-            }
-
-            _ids[(spec.Kind, spec.Name)] = id;
+            _ids[(spec.Kind, spec.Name)] = await CreateOrFindAsync("InvalidGroup.Duplicate",
+                () => Mutate(() => ec2.CreateSecurityGroupAsync(spec.Name, spec.Description, spec.VpcId, spec.Tags, ct)),
+                async () =>
+                {
+                    var found = await ec2.DescribeSecurityGroupsByTagsAsync(spec.VpcId, spec.Tags, ct).ConfigureAwait(false);
+                    return found.FirstOrDefault(g => g.GroupName == spec.Name)?.GroupId
+                        ?? throw new InvalidOperationException($"A security group named {spec.Name} exists in {spec.VpcId} without the app's tags; it was not made by this deployer. Rename or remove it.");
+                }).ConfigureAwait(false);
             existing = [];
         }
         else
@@ -397,11 +443,10 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
         var current = observed?.Spec as LoadBalancerSpec;
         if (observed is null)
         {
-            Elb.LoadBalancer balancer;
-            try
-            {
-                // ELBv2 answers a repeated create with the same settings with the existing load balancer.
-                var created = await Mutate(() => elb.CreateLoadBalancerAsync(new Elb.CreateLoadBalancerRequest
+            // ELBv2 answers a repeated create with the same settings with the existing load balancer (moto makes a
+            // second one); different settings under the name are DuplicateLoadBalancerName.
+            var balancer = await CreateOrFindAsync("DuplicateLoadBalancerName",
+                () => CreateOnceAsync(async () => (await Mutate(() => elb.CreateLoadBalancerAsync(new Elb.CreateLoadBalancerRequest
                 {
                     Name = spec.Name,
                     Scheme = spec.Scheme,
@@ -410,14 +455,9 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
                     Subnets = spec.SubnetIds,
                     SecurityGroups = groups,
                     Tags = [.. spec.Tags.Select(t => new Elb.Tag { Key = t.Key, Value = t.Value })],
-                }, ct)).ConfigureAwait(false);
-                balancer = created.LoadBalancers![0];
-            }
-            catch (AwsApiException e) when (e.ErrorCode == "DuplicateLoadBalancerName")
-            {
-                var found = await elb.DescribeLoadBalancersAsync(new Elb.DescribeLoadBalancersRequest { Names = [spec.Name] }, ct).ConfigureAwait(false);
-                balancer = found.LoadBalancers![0];
-            }
+                }, ct)).ConfigureAwait(false)).LoadBalancers![0], () => FindLoadBalancerAsync(spec.Name, ct), ct),
+                async () => await FindLoadBalancerAsync(spec.Name, ct).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"Load balancer {spec.Name} exists (DuplicateLoadBalancerName) but could not be described.")).ConfigureAwait(false);
 
             _ids[(spec.Kind, spec.Name)] = balancer.LoadBalancerArn!;
             _loadBalancerDns = balancer.DNSName;
@@ -472,10 +512,8 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
 
         if (observed is null)
         {
-            Elb.TargetGroup group;
-            try
-            {
-                var created = await Mutate(() => elb.CreateTargetGroupAsync(new Elb.CreateTargetGroupRequest
+            var group = await CreateOrFindAsync("DuplicateTargetGroupName",
+                async () => (await Mutate(() => elb.CreateTargetGroupAsync(new Elb.CreateTargetGroupRequest
                 {
                     Name = spec.Name,
                     Protocol = spec.Protocol,
@@ -490,13 +528,9 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
                     UnhealthyThresholdCount = spec.HealthCheck.UnhealthyThreshold,
                     Matcher = new Elb.Matcher { HttpCode = spec.HealthCheck.Matcher },
                     Tags = [.. spec.Tags.Select(t => new Elb.Tag { Key = t.Key, Value = t.Value })],
-                }, ct)).ConfigureAwait(false);
-                group = created.TargetGroups![0];
-            }
-            catch (AwsApiException e) when (e.ErrorCode == "DuplicateTargetGroupName")
-            {
-                group = (await elb.DescribeTargetGroupsAsync(new Elb.DescribeTargetGroupsRequest { Names = [spec.Name] }, ct).ConfigureAwait(false)).TargetGroups![0];
-            }
+                }, ct)).ConfigureAwait(false)).TargetGroups![0],
+                async () => (await elb.DescribeTargetGroupsAsync(new Elb.DescribeTargetGroupsRequest { Names = [spec.Name] }, ct).ConfigureAwait(false)).TargetGroups![0])
+                .ConfigureAwait(false);
 
             _ids[(spec.Kind, spec.Name)] = group.TargetGroupArn!;
             await Mutate(() => elb.ModifyTargetGroupAttributesAsync(new Elb.ModifyTargetGroupAttributesRequest
@@ -598,17 +632,23 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
         {
             try
             {
-                var created = await Mutate(() => elb.CreateListenerAsync(new Elb.CreateListenerRequest
-                {
-                    LoadBalancerArn = lbArn,
-                    Port = spec.Port,
-                    Protocol = spec.Protocol,
-                    SslPolicy = spec.SslPolicy,
-                    Certificates = certificates,
-                    DefaultActions = actions,
-                    Tags = [.. spec.Tags.Select(t => new Elb.Tag { Key = t.Key, Value = t.Value })],
-                }, ct)).ConfigureAwait(false);
-                _ids[(spec.Kind, spec.Name)] = created.Listeners![0].ListenerArn!;
+                // ELBv2 answers a repeated create with the same settings with the existing listener (moto makes a
+                // second one): each attempt goes once, and a lost answer's listener is found on its port.
+                var created = await CreateOnceAsync(
+                    async () => (await Mutate(() => elb.CreateListenerAsync(new Elb.CreateListenerRequest
+                    {
+                        LoadBalancerArn = lbArn,
+                        Port = spec.Port,
+                        Protocol = spec.Protocol,
+                        SslPolicy = spec.SslPolicy,
+                        Certificates = certificates,
+                        DefaultActions = actions,
+                        Tags = [.. spec.Tags.Select(t => new Elb.Tag { Key = t.Key, Value = t.Value })],
+                    }, ct)).ConfigureAwait(false)).Listeners![0],
+                    async () => (await elb.DescribeListenersItemsAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lbArn }, ct).ToListAsync(ct).ConfigureAwait(false))
+                        .FirstOrDefault(l => l.Port == spec.Port),
+                    ct).ConfigureAwait(false);
+                _ids[(spec.Kind, spec.Name)] = created.ListenerArn!;
                 return;
             }
             catch (AwsApiException e) when (e.ErrorCode == "DuplicateListener")
@@ -718,24 +758,35 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
     {
         _ = change;
         // A run killed between registering and updating the service left a matching latest revision: reuse it.
-        var latest = await new AwsStateReader(session).ReadTaskDefinitionRevisionAsync(spec, spec.Name, ct).ConfigureAwait(false);
-        if (latest is not null)
+        if (await MatchingLatestRevisionAsync(spec, ct).ConfigureAwait(false) is { } latest)
         {
-            var desired = _plan.Desired!;
-            var compared = Planner.Compute(desired with { Resources = [spec] }, new CurrentState([latest]));
-            if (compared.Count == 1 && compared[0].Action == ChangeAction.Unchanged)
-            {
-                progress?.Info($"  the latest revision {latest.Id[(latest.Id.LastIndexOf('/') + 1)..]} already matches; reusing it");
-                _ids[(spec.Kind, spec.Name)] = latest.Id;
-                return;
-            }
+            progress?.Info($"  the latest revision {latest[(latest.LastIndexOf('/') + 1)..]} already matches; reusing it");
+            _ids[(spec.Kind, spec.Name)] = latest;
+            return;
         }
 
+        // Every RegisterTaskDefinition makes a revision: after an answer lost on its way back, the match is the one it made.
         var request = TaskDefinitionRequest(spec, Id(ResourceKind.IamRole, spec.ExecutionRoleName!), Id(ResourceKind.IamRole, spec.TaskRoleName!));
-        var registered = await Mutate(() => session.Ecs.RegisterTaskDefinitionAsync(request, ct)).ConfigureAwait(false);
-        var arn = registered.TaskDefinition?.TaskDefinitionArn ?? throw new InvalidOperationException($"RegisterTaskDefinition for {spec.Name} returned no ARN.");
+        var arn = await CreateOnceAsync(
+            async () => (await Mutate(() => session.Ecs.RegisterTaskDefinitionAsync(request, ct)).ConfigureAwait(false)).TaskDefinition?.TaskDefinitionArn
+                ?? throw new InvalidOperationException($"RegisterTaskDefinition for {spec.Name} returned no ARN."),
+            () => MatchingLatestRevisionAsync(spec, ct),
+            ct).ConfigureAwait(false);
         progress?.Info($"  registered {arn[(arn.LastIndexOf('/') + 1)..]}");
         _ids[(spec.Kind, spec.Name)] = arn;
+    }
+
+    // The family's latest revision when it is exactly what the spec asks for, else null.
+    private async Task<string?> MatchingLatestRevisionAsync(TaskDefinitionSpec spec, CancellationToken ct)
+    {
+        var latest = await new AwsStateReader(session).ReadTaskDefinitionRevisionAsync(spec, spec.Name, ct).ConfigureAwait(false);
+        if (latest is null)
+        {
+            return null;
+        }
+
+        var compared = Planner.Compute(_plan.Desired! with { Resources = [spec] }, new CurrentState([latest]));
+        return compared.Count == 1 && compared[0].Action == ChangeAction.Unchanged ? latest.Id : null;
     }
 
     private Ecs.NetworkConfiguration Network(EcsServiceSpec spec) => new()

@@ -78,6 +78,10 @@ public sealed class AwsApiException : Exception
     /// <summary>True when AWS refused the call for throttling (after the retries ran out).</summary>
     public bool IsThrottling => AwsRetryPolicy.IsThrottlingCode(ErrorCode);
 
+    /// <summary>True when another attempt may succeed: throttling, 5xx, a timeout or a failed connection.</summary>
+    public bool IsTransient =>
+        ErrorCode is RequestTimeoutCode or ConnectionFailureCode || AwsRetryPolicy.IsRetryable(HttpStatus ?? 0, ErrorCode);
+
     private static string Format(string service, string operation, string code, string message, int? status, string? requestId, int attempts)
     {
         var text = $"{service} {operation} failed: {code}: {message}";

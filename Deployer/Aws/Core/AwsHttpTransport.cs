@@ -56,7 +56,7 @@ internal static class AwsHttpTransport
     {
         var retry = target.Settings.Retry;
         var skewCorrected = false;
-        var maxAttempts = Math.Max(1, retry.MaxAttempts);
+        var maxAttempts = AwsAttemptScope.IsSingleAttempt ? 1 : Math.Max(1, retry.MaxAttempts);
         var name = target.Service.DisplayName;
         for (var attempt = 1; ; attempt++)
         {
@@ -121,7 +121,9 @@ internal static class AwsHttpTransport
                 }
             }
 
-            if (!retryable || attempt >= maxAttempts)
+            // A request refused only for our clock's skew was never carried out: its corrected resend is always safe
+            // and not counted against the attempts.
+            if (!retryable || (attempt >= maxAttempts && !retryNow))
             {
                 throw failure;
             }

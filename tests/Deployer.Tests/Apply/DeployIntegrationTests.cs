@@ -373,6 +373,37 @@ public sealed class DeployIntegrationTests
         Assert.Empty(MutatingOperations(check));
     }
 
+    [Theory]
+    [InlineData("CreateRepository")]
+    [InlineData("CreateLogGroup")]
+    [InlineData("CreateRole")]
+    [InlineData("CreateSecurityGroup")]
+    [InlineData("CreateLoadBalancer")]
+    [InlineData("CreateTargetGroup")]
+    [InlineData("CreateListener")]
+    [InlineData("CreateCluster")]
+    [InlineData("RegisterTaskDefinition")]
+    [InlineData("CreateService")]
+    public async Task Deploy_CreateCarriedOutButItsResponseLost_RetryFindsItWithoutDuplicates(string operation)
+    {
+        // AWS made the resource, the answer never arrived (a timeout, a dropped connection): the retried create
+        // meets the resource it made itself and must take it over, not fail and not make a second one.
+        var moto = await MotoServer.GetAsync();
+        var deployment = PlanSamples.Deployment(PlanSamples.UniqueApp());
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        proxy.Decide = call => call.Operation == operation && call.Attempt == 1 ? Fault.LostResponse : Fault.None;
+
+        var summary = await DeployAsync(proxy.Endpoint, deployment, Image(deployment));
+
+        Assert.Equal("succeeded", summary.Result);
+        // Sent, and its answer lost; then either retried into "already exists" or looked up before a retry.
+        Assert.True(proxy.CallsTo(operation) >= 1, $"{operation} was never called");
+        await AssertNoDuplicatesAsync(moto, deployment);
+        await using var check = await FaultProxy.StartAsync(moto.Endpoint);
+        await DeployAsync(check.Endpoint, deployment, Image(deployment));
+        Assert.Empty(MutatingOperations(check));
+    }
+
     [Fact]
     public async Task Deploy_KilledBetweenRegisterAndServiceUpdate_RerunReusesTheRevision()
     {

@@ -27,6 +27,9 @@ public enum Fault
 
     /// <summary>Answer HTTP 400 DependencyViolation in EC2's Query XML (what DeleteSecurityGroup gives while network interfaces still use the group).</summary>
     DependencyViolation,
+
+    /// <summary>Forward the call, so AWS acts on it, then answer HTTP 503 instead of its response: a timeout or dropped connection after the fact.</summary>
+    LostResponse,
 }
 
 /// <summary>One call seen by the proxy: the operation and how many calls of it came before, plus one.</summary>
@@ -43,8 +46,9 @@ public sealed record ProxyCall(string Operation, int Attempt, bool IsJson);
 public sealed record CapturedRequest(string Method, string Url, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
 /// <summary>
-/// A small HTTP proxy in front of moto that answers chosen calls with throttling or 503 errors, forwards the
-/// rest, and counts calls per operation, so tests can prove retries and their bounds.
+/// A small HTTP proxy in front of moto that answers chosen calls with throttling or 503 errors (or loses the
+/// response of a call moto did carry out), forwards the rest, and counts calls per operation, so tests can prove
+/// retries, their bounds and what a retried create finds.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
@@ -118,7 +122,8 @@ public sealed class FaultProxy : IAsyncDisposable
         var attempt = _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
         var requestId = $"proxy-{operation}-{attempt}";
 
-        switch (Decide(new ProxyCall(operation, attempt, isJson)))
+        var fault = Decide(new ProxyCall(operation, attempt, isJson));
+        switch (fault)
         {
             case Fault.Throttle when isJson:
                 context.Response.StatusCode = 400;
@@ -171,6 +176,14 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         using var response = await _upstreamClient.SendAsync(forward, context.RequestAborted).ConfigureAwait(false);
+        if (fault == Fault.LostResponse)
+        {
+            context.Response.StatusCode = 503;
+            context.Response.Headers["x-amzn-RequestId"] = requestId;
+            await context.Response.WriteAsync("Service Unavailable").ConfigureAwait(false);
+            return;
+        }
+
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var header in response.Headers.Concat(response.Content.Headers))
         {

@@ -148,6 +148,26 @@ public sealed class RetryThroughFaultProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InsideASingleAttemptScope_A503IsNotRetried_AndOutsideItIsAgain()
+    {
+        _proxy.Decide = FaultProxy.FirstCalls(1, Fault.ServiceUnavailable);
+
+        AwsApiException error;
+        using (AwsAttemptScope.SingleAttempt())
+        {
+            error = await Assert.ThrowsAsync<AwsApiException>(() => _session.Ecs.ListClustersAsync(new ListClustersRequest()));
+        }
+
+        Assert.Equal((503, 1, true), (error.HttpStatus, error.Attempts, error.IsTransient));
+        Assert.Equal(1, _proxy.CallsTo("ListClusters"));
+
+        // The scope has ended: the next call retries as usual.
+        _proxy.Decide = call => call.Attempt == 2 ? Fault.ServiceUnavailable : Fault.None;
+        await _session.Ecs.ListClustersAsync(new ListClustersRequest());
+        Assert.Equal(3, _proxy.CallsTo("ListClusters"));
+    }
+
+    [Fact]
     public async Task OnRetry_ReportsEveryRetryWithItsError()
     {
         var events = new ConcurrentQueue<AwsRetryEvent>();
