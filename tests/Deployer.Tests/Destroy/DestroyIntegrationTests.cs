@@ -270,6 +270,38 @@ public sealed class DestroyIntegrationTests(ITestOutputHelper output)
     }
 
     /// <summary>Looks for every kind of resource of the given services by name, straight through the API.</summary>
+    [Theory]
+    [InlineData("DeleteService")]
+    [InlineData("DeleteCluster")]
+    [InlineData("DeleteListener")]
+    [InlineData("DeleteLoadBalancer")]
+    [InlineData("DeleteTargetGroup")]
+    [InlineData("DeleteSecurityGroup")]
+    [InlineData("DeleteRole")]
+    [InlineData("DeleteLogGroup")]
+    [InlineData("DeleteRepository")]
+    public async Task Destroy_DeleteCarriedOutButItsAnswerLost_RetryFindsItGoneAndFinishes(string operation)
+    {
+        // AWS deleted it, the answer never arrived: the retry meets "not found", which means done, not failed.
+        var moto = await MotoServer.GetAsync();
+        var deployed = DestroySamples.Deployment(PlanSamples.UniqueApp());
+        using (var direct = await moto.SessionAsync())
+        {
+            await DestroySamples.DeployAsync(direct, deployed);
+        }
+
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        proxy.Decide = call => call.Operation == operation && call.Attempt == 1 ? Fault.LostResponse : Fault.None;
+        using var session = await MotoServer.CreateSessionAsync(proxy.Endpoint);
+
+        var result = await DestroyVerb.RunAsync(session, AppScope.From(deployed), new RecordingProgress(), DestroySamples.Fast).WaitAsync(Timeout);
+
+        Assert.Empty(result.Kept);
+        Assert.True(proxy.CallsTo(operation) >= 1, $"{operation} was never called");
+        using var check = await moto.SessionAsync();
+        await AssertNothingLeftAsync(check, deployed.Services[0].Names);
+    }
+
     private static async Task AssertNothingLeftAsync(AwsSession session, params AwsNames[] services)
     {
         var first = services[0];
