@@ -20,8 +20,27 @@ namespace Aspire.Deployer.Tests.Apply;
 public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
 {
     private readonly AwsProcessEnvironment _environment = new();
+    private readonly List<string> _apps = [];
 
-    public void Dispose() => _environment.Dispose();
+    public void Dispose()
+    {
+        _environment.Dispose();
+        // The step built and tagged the image under the app's own name: leave no test images behind.
+        foreach (var app in _apps)
+        {
+            TestEnvironment.RemoveImagesOf(app, "test");
+            File.Delete(SummaryFile(app));
+        }
+    }
+
+    private static string SummaryFile(string app) => Path.Combine(Path.GetTempPath(), $"{app}-summary.json");
+
+    private string NewApp()
+    {
+        var app = PlanSamples.UniqueApp();
+        _apps.Add(app);
+        return app;
+    }
 
     [Fact]
     public async Task DeployStep_FromTheAppHostModel_PushesDeploysWaitsAndWritesTheSummary()
@@ -31,8 +50,8 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
         var moto = await MotoServer.GetAsync();
         await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
         using var context = TestApp.Create(AppBehaviour.Healthy);
-        var app = PlanSamples.UniqueApp();
-        var summaryFile = Path.Combine(Path.GetTempPath(), $"{app}-summary.json");
+        var app = NewApp();
+        var summaryFile = SummaryFile(app);
         AwsProcessEnvironment.PointAt(proxy.Endpoint.ToString());
 
         var lines = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={summaryFile}"]);
@@ -74,8 +93,8 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
         var moto = await MotoServer.GetAsync();
         await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
         using var context = TestApp.Create(AppBehaviour.ExitsAtStart);
-        var app = PlanSamples.UniqueApp();
-        var summaryFile = Path.Combine(Path.GetTempPath(), $"{app}-summary.json");
+        var app = NewApp();
+        var summaryFile = SummaryFile(app);
         AwsProcessEnvironment.PointAt(proxy.Endpoint.ToString());
 
         var lines = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={summaryFile}"]);

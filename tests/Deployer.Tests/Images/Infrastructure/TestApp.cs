@@ -114,20 +114,7 @@ public sealed class TestApp : IDisposable
             // best effort
         }
 
-        var prefix = $"{Service.Names.App}/{Service.Names.Environment}/";
-        // By reference, never by image ID: identical sources give identical images, which other tests may still use.
-        // An image pulled by digest has no tag, so it is removed by digest.
-        var (_, listed) = TestEnvironment.DockerAsync("image", "ls", "--digests", "--format", "{{.Repository}} {{.Tag}} {{.Digest}}").GetAwaiter().GetResult();
-        var mine = listed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.Split(' '))
-            .Where(parts => parts.Length == 3 && (parts[0].StartsWith(prefix, StringComparison.Ordinal) || parts[0].Contains("/" + prefix, StringComparison.Ordinal)))
-            .Select(parts => parts[1] != "<none>" ? $"{parts[0]}:{parts[1]}" : $"{parts[0]}@{parts[2]}")
-            .Distinct()
-            .ToArray();
-        if (mine.Length > 0)
-        {
-            TestEnvironment.DockerAsync(["image", "rm", .. mine]).GetAwaiter().GetResult();
-        }
+        TestEnvironment.RemoveImagesOf(Service.Names.App, Service.Names.Environment);
     }
 }
 

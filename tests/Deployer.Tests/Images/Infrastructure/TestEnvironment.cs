@@ -86,6 +86,25 @@ public static partial class TestEnvironment
         "No Docker engine answers, so the image pipeline tests cannot run (they fail rather than skip" +
         (IsCi ? ", and CI=true is set" : string.Empty) + "). Run scripts/docker-engine.sh, then scripts/base-image.sh. Cause: " + cause;
 
+    /// <summary>Removes every local image tag made for <paramref name="app"/> in <paramref name="environment"/> (local and registry tags).</summary>
+    public static void RemoveImagesOf(string app, string environment)
+    {
+        var prefix = $"{app}/{environment}/";
+        // By reference, never by image ID: identical sources give identical images, which other tests may still use.
+        // An image pulled by digest has no tag, so it is removed by digest.
+        var (_, listed) = DockerAsync("image", "ls", "--digests", "--format", "{{.Repository}} {{.Tag}} {{.Digest}}").GetAwaiter().GetResult();
+        var mine = listed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' '))
+            .Where(parts => parts.Length == 3 && (parts[0].StartsWith(prefix, StringComparison.Ordinal) || parts[0].Contains("/" + prefix, StringComparison.Ordinal)))
+            .Select(parts => parts[1] != "<none>" ? $"{parts[0]}:{parts[1]}" : $"{parts[0]}@{parts[2]}")
+            .Distinct()
+            .ToArray();
+        if (mine.Length > 0)
+        {
+            DockerAsync(["image", "rm", .. mine]).GetAwaiter().GetResult();
+        }
+    }
+
     private static string FindRoot([CallerFilePath] string source = "")
     {
         for (var dir = new DirectoryInfo(Path.GetDirectoryName(source)!); dir is not null; dir = dir.Parent)
