@@ -628,6 +628,9 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
         var listener = listeners.FirstOrDefault(l => Forwards(l).Contains(tgArn)) ?? listeners.FirstOrDefault(l => l.Port == spec.Port);
         var actions = new List<Elb.AwsAction> { new() { Type = Elb.ActionTypeEnum.Forward, TargetGroupArn = tgArn } };
         var certificates = spec.CertificateArn is null ? null : new List<Elb.Certificate> { new() { CertificateArn = spec.CertificateArn } };
+        async Task<Elb.Listener?> OnPortAsync() =>
+            (await elb.DescribeListenersItemsAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lbArn }, ct).ToListAsync(ct).ConfigureAwait(false))
+                .FirstOrDefault(l => l.Port == spec.Port);
         if (listener is null)
         {
             try
@@ -645,16 +648,15 @@ public sealed class PlanApplier(AwsSession session, IDeployProgress? progress = 
                         DefaultActions = actions,
                         Tags = [.. spec.Tags.Select(t => new Elb.Tag { Key = t.Key, Value = t.Value })],
                     }, ct)).ConfigureAwait(false)).Listeners![0],
-                    async () => (await elb.DescribeListenersItemsAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lbArn }, ct).ToListAsync(ct).ConfigureAwait(false))
-                        .FirstOrDefault(l => l.Port == spec.Port),
+                    OnPortAsync,
                     ct).ConfigureAwait(false);
                 _ids[(spec.Kind, spec.Name)] = created.ListenerArn!;
                 return;
             }
             catch (AwsApiException e) when (e.ErrorCode == "DuplicateListener")
             {
-                listeners = await elb.DescribeListenersItemsAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lbArn }, ct).ToListAsync(ct).ConfigureAwait(false);
-                listener = listeners.First(l => l.Port == spec.Port);
+                listener = await OnPortAsync().ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"ELBv2 says a listener on port {spec.Port} of {spec.LoadBalancerName} exists (DuplicateListener), but none is listed.");
             }
         }
 

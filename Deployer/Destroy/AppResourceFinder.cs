@@ -335,7 +335,8 @@ public sealed class AppResourceFinder(AwsSession session)
         await foreach (var role in session.Iam.ListRolesItemsAsync(new Iam.ListRolesRequest(), ct).ConfigureAwait(false))
         {
             if (role.RoleName.StartsWith(scope.Stack + "-", StringComparison.Ordinal)
-                && (role.RoleName.EndsWith($"-{region}-execution", StringComparison.Ordinal) || role.RoleName.EndsWith($"-{region}-task", StringComparison.Ordinal)))
+                && (role.RoleName.EndsWith(Model.AwsNames.ExecutionRoleSuffix(region), StringComparison.Ordinal)
+                    || role.RoleName.EndsWith(Model.AwsNames.TaskRoleSuffix(region), StringComparison.Ordinal)))
             {
                 candidates.Add(role.RoleName);
             }

@@ -58,11 +58,19 @@ public sealed partial record AwsNames(string App, string Environment, string Res
 
     /// <summary>IAM role ECS uses to pull the image and write logs, in <paramref name="region"/>.</summary>
     /// <param name="region">The region the service runs in, e.g. "eu-west-1".</param>
-    public string ExecutionRole(string region) => $"{Stack}-{Resource}-{region}-execution";
+    public string ExecutionRole(string region) => $"{Stack}-{Resource}{ExecutionRoleSuffix(region)}";
 
     /// <summary>IAM role the app's code runs as (no policies by default), in <paramref name="region"/>.</summary>
     /// <param name="region">The region the service runs in, e.g. "eu-west-1".</param>
-    public string TaskRole(string region) => $"{Stack}-{Resource}-{region}-task";
+    public string TaskRole(string region) => $"{Stack}-{Resource}{TaskRoleSuffix(region)}";
+
+    /// <summary>How the name of every execution role in <paramref name="region"/> ends (destroy finds roles by it).</summary>
+    /// <param name="region">The region, e.g. "eu-west-1".</param>
+    public static string ExecutionRoleSuffix(string region) => $"-{region}-execution";
+
+    /// <summary>How the name of every task role in <paramref name="region"/> ends (destroy finds roles by it).</summary>
+    /// <param name="region">The region, e.g. "eu-west-1".</param>
+    public static string TaskRoleSuffix(string region) => $"-{region}-task";
 
     /// <summary>Security group of the load balancer.</summary>
     public string LoadBalancerSecurityGroup => $"{Stack}-alb";

@@ -123,6 +123,13 @@ public sealed class FaultProxy : IAsyncDisposable
         var requestId = $"proxy-{operation}-{attempt}";
 
         var fault = Decide(new ProxyCall(operation, attempt, isJson));
+
+        Task UnavailableAsync()
+        {
+            context.Response.StatusCode = 503;
+            context.Response.Headers["x-amzn-RequestId"] = requestId;
+            return context.Response.WriteAsync("Service Unavailable");
+        }
         switch (fault)
         {
             case Fault.Throttle when isJson:
@@ -150,9 +157,7 @@ public sealed class FaultProxy : IAsyncDisposable
                     $"""<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>DependencyViolation</Code><Message>resource has a dependent object</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>""").ConfigureAwait(false);
                 return;
             case Fault.ServiceUnavailable:
-                context.Response.StatusCode = 503;
-                context.Response.Headers["x-amzn-RequestId"] = requestId;
-                await context.Response.WriteAsync("Service Unavailable").ConfigureAwait(false);
+                await UnavailableAsync().ConfigureAwait(false);
                 return;
         }
 
@@ -178,9 +183,7 @@ public sealed class FaultProxy : IAsyncDisposable
         using var response = await _upstreamClient.SendAsync(forward, context.RequestAborted).ConfigureAwait(false);
         if (fault == Fault.LostResponse)
         {
-            context.Response.StatusCode = 503;
-            context.Response.Headers["x-amzn-RequestId"] = requestId;
-            await context.Response.WriteAsync("Service Unavailable").ConfigureAwait(false);
+            await UnavailableAsync().ConfigureAwait(false);
             return;
         }
 
