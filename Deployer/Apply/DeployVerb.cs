@@ -1,3 +1,4 @@
+using Aspire.Deployer.Reporting;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Aspire.Deployer.Reporting;
 using System.Globalization;
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Images;

@@ -1,3 +1,4 @@
+using Aspire.Deployer.Reporting;
 using System.Diagnostics;
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Images;

@@ -1,4 +1,5 @@
 using Aspire.Deployer.Images;
+using Aspire.Deployer.Reporting;
 using Aspire.Hosting.Pipelines;
 using Microsoft.Extensions.Logging;
 

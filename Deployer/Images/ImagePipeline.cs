@@ -1,3 +1,4 @@
+using Aspire.Deployer.Reporting;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.RegularExpressions;

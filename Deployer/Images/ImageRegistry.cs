@@ -1,3 +1,4 @@
+using Aspire.Deployer.Reporting;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;

@@ -1,3 +1,4 @@
+using Aspire.Deployer.Reporting;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;

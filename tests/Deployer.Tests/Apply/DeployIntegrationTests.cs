@@ -238,7 +238,7 @@ public sealed class DeployIntegrationTests
         });
         await aws.Iam.DetachRolePolicyAsync(new Iam.DetachRolePolicyRequest { RoleName = names.ExecutionRole(MotoServer.Region), PolicyArn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" });
         var serviceGroup = (await aws.Ec2.DescribeSecurityGroupsByTagsAsync(null, DesiredStateBuilder.SharedTags(names))).Single(g => g.GroupName == names.ServiceSecurityGroup);
-        await aws.Ec2.AuthorizeSecurityGroupIngressAsync(serviceGroup.GroupId, [new Aws.Ec2.Ec2IngressRule("tcp", 22, 22, CidrIpv4: "0.0.0.0/0")]);
+        await aws.Ec2.AuthorizeSecurityGroupIngressAsync(serviceGroup.GroupId, [new Deployer.Aws.Ec2.Ec2IngressRule("tcp", 22, 22, CidrIpv4: "0.0.0.0/0")]);
 
         await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
         var summary = await DeployAsync(proxy.Endpoint, deployment, image);
@@ -317,15 +317,15 @@ public sealed class DeployIntegrationTests
 
         // moto starts every new service with MOTO_ECS_SERVICE_RUNNING (1) task, so the minimum stays 1 here.
         Assert.Equal(1, summary.Services[0].DesiredCount);
-        var target = Assert.Single(await aws.AutoScaling.DescribeScalableTargetsItemsAsync(new Aws.ApplicationAutoScaling.DescribeScalableTargetsRequest
+        var target = Assert.Single(await aws.AutoScaling.DescribeScalableTargetsItemsAsync(new Deployer.Aws.ApplicationAutoScaling.DescribeScalableTargetsRequest
         {
-            ServiceNamespace = Aws.ApplicationAutoScaling.ServiceNamespace.Ecs,
+            ServiceNamespace = Deployer.Aws.ApplicationAutoScaling.ServiceNamespace.Ecs,
             ResourceIds = [resourceId],
         }).ToListAsync());
         Assert.Equal((1, 5), (target.MinCapacity, target.MaxCapacity));
-        var policy = Assert.Single(await aws.AutoScaling.DescribeScalingPoliciesItemsAsync(new Aws.ApplicationAutoScaling.DescribeScalingPoliciesRequest
+        var policy = Assert.Single(await aws.AutoScaling.DescribeScalingPoliciesItemsAsync(new Deployer.Aws.ApplicationAutoScaling.DescribeScalingPoliciesRequest
         {
-            ServiceNamespace = Aws.ApplicationAutoScaling.ServiceNamespace.Ecs,
+            ServiceNamespace = Deployer.Aws.ApplicationAutoScaling.ServiceNamespace.Ecs,
             ResourceId = resourceId,
         }).ToListAsync());
         Assert.Equal(55, policy.TargetTrackingScalingPolicyConfiguration!.TargetValue);
@@ -335,9 +335,9 @@ public sealed class DeployIntegrationTests
         await DeployAsync(proxy.Endpoint, PlanSamples.Deployment(app), image);
 
         Assert.Equal(["DeregisterScalableTarget"], MutatingOperations(proxy));
-        Assert.Empty(await aws.AutoScaling.DescribeScalableTargetsItemsAsync(new Aws.ApplicationAutoScaling.DescribeScalableTargetsRequest
+        Assert.Empty(await aws.AutoScaling.DescribeScalableTargetsItemsAsync(new Deployer.Aws.ApplicationAutoScaling.DescribeScalableTargetsRequest
         {
-            ServiceNamespace = Aws.ApplicationAutoScaling.ServiceNamespace.Ecs,
+            ServiceNamespace = Deployer.Aws.ApplicationAutoScaling.ServiceNamespace.Ecs,
             ResourceIds = [resourceId],
         }).ToListAsync());
     }

@@ -3,7 +3,7 @@ using Aspire.Deployer.Hosting;
 using Aspire.Deployer.Tests.Images.Infrastructure;
 using Aspire.Deployer.Tests.Infrastructure;
 using Aspire.Deployer.Tests.Plan;
-using Aspire.Deployer.Tests.Unit;
+using Aspire.Deployer.Tests.Aws;
 using Aspire.Hosting;
 using Xunit.Abstractions;
 using Ecs = Aspire.Deployer.Aws.Ecs;

@@ -1,3 +1,4 @@
+using Aspire.Deployer.Reporting;
 using System.Text.Json.Nodes;
 using Aspire.Deployer.Apply;
 using Aspire.Deployer.Images;

@@ -1,3 +1,4 @@
+using Aspire.Deployer.Reporting;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;

@@ -3,7 +3,7 @@ using Aspire.Deployer.Destroy;
 using Aspire.Deployer.Hosting;
 using Aspire.Deployer.Tests.Infrastructure;
 using Aspire.Deployer.Tests.Plan;
-using Aspire.Deployer.Tests.Unit;
+using Aspire.Deployer.Tests.Aws;
 using Aspire.Hosting;
 using Xunit.Abstractions;
 

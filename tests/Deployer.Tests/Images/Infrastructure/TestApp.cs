@@ -1,5 +1,6 @@
 using Aspire.Deployer.Images;
 using Aspire.Deployer.Model;
+using Aspire.Deployer.Reporting;
 
 namespace Aspire.Deployer.Tests.Images.Infrastructure;
 

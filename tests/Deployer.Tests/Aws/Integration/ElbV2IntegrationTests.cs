@@ -2,7 +2,7 @@ using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.ElasticLoadBalancingV2;
 using Aspire.Deployer.Tests.Infrastructure;
 
-namespace Aspire.Deployer.Tests.Integration;
+namespace Aspire.Deployer.Tests.Aws.Integration;
 
 public sealed class ElbV2IntegrationTests
 {

@@ -6,7 +6,7 @@ using Aspire.Deployer.Aws.ElasticLoadBalancingV2;
 using Aspire.Deployer.Aws.Iam;
 using Aspire.Deployer.Tests.Infrastructure;
 
-namespace Aspire.Deployer.Tests.Integration;
+namespace Aspire.Deployer.Tests.Aws.Integration;
 
 /// <summary>Retries proven through a proxy in front of moto that throttles or fails chosen calls and counts them.</summary>
 public sealed class RetryThroughFaultProxyTests : IAsyncLifetime

@@ -2,7 +2,7 @@ using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.ApplicationAutoScaling;
 using Aspire.Deployer.Tests.Infrastructure;
 
-namespace Aspire.Deployer.Tests.Integration;
+namespace Aspire.Deployer.Tests.Aws.Integration;
 
 public sealed class ApplicationAutoScalingIntegrationTests
 {
@@ -99,14 +99,14 @@ public sealed class ApplicationAutoScalingIntegrationTests
     /// <summary>moto, like AWS, only scales ECS services that exist.</summary>
     private static async Task<string> CreateEcsServiceAsync(AwsSession session, string cluster, string service)
     {
-        await session.Ecs.CreateClusterAsync(new Aws.Ecs.CreateClusterRequest { ClusterName = cluster });
+        await session.Ecs.CreateClusterAsync(new Deployer.Aws.Ecs.CreateClusterRequest { ClusterName = cluster });
         var family = MotoServer.UniqueName("scaled");
-        var definition = await session.Ecs.RegisterTaskDefinitionAsync(new Aws.Ecs.RegisterTaskDefinitionRequest
+        var definition = await session.Ecs.RegisterTaskDefinitionAsync(new Deployer.Aws.Ecs.RegisterTaskDefinitionRequest
         {
             Family = family,
-            ContainerDefinitions = [new Aws.Ecs.ContainerDefinition { Name = "app", Image = "nginx", Memory = 128 }],
+            ContainerDefinitions = [new Deployer.Aws.Ecs.ContainerDefinition { Name = "app", Image = "nginx", Memory = 128 }],
         });
-        await session.Ecs.CreateServiceAsync(new Aws.Ecs.CreateServiceRequest { Cluster = cluster, ServiceName = service, TaskDefinition = definition.TaskDefinition!.TaskDefinitionArn, DesiredCount = 1 });
+        await session.Ecs.CreateServiceAsync(new Deployer.Aws.Ecs.CreateServiceRequest { Cluster = cluster, ServiceName = service, TaskDefinition = definition.TaskDefinition!.TaskDefinitionArn, DesiredCount = 1 });
         return $"service/{cluster}/{service}";
     }
 }

@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Tests.Infrastructure;
 
-namespace Aspire.Deployer.Tests.Integration;
+namespace Aspire.Deployer.Tests.Aws.Integration;
 
 /// <summary>
 /// The signatures the transport makes (AWSSDK.Core's SigV4 signer) are recomputed with botocore's own SigV4
@@ -45,10 +45,10 @@ public sealed class SigV4SignatureTests
             Retry = MotoServer.FastRetry,
         });
 
-        await session.Ecs.ListClustersAsync(new Aws.Ecs.ListClustersRequest { MaxResults = 5 });
-        await Assert.ThrowsAsync<AwsApiException>(() => session.ElbV2.DescribeLoadBalancersAsync(new Aws.ElasticLoadBalancingV2.DescribeLoadBalancersRequest { Names = ["a b", "c&d"] }));
-        await Assert.ThrowsAsync<AwsApiException>(() => session.Iam.GetRoleAsync(new Aws.Iam.GetRoleRequest { RoleName = "missing" }));
-        await session.Logs.DescribeLogGroupsAsync(new Aws.CloudWatchLogs.DescribeLogGroupsRequest { LogGroupNamePrefix = "/ünïcode" });
+        await session.Ecs.ListClustersAsync(new Deployer.Aws.Ecs.ListClustersRequest { MaxResults = 5 });
+        await Assert.ThrowsAsync<AwsApiException>(() => session.ElbV2.DescribeLoadBalancersAsync(new Deployer.Aws.ElasticLoadBalancingV2.DescribeLoadBalancersRequest { Names = ["a b", "c&d"] }));
+        await Assert.ThrowsAsync<AwsApiException>(() => session.Iam.GetRoleAsync(new Deployer.Aws.Iam.GetRoleRequest { RoleName = "missing" }));
+        await session.Logs.DescribeLogGroupsAsync(new Deployer.Aws.CloudWatchLogs.DescribeLogGroupsRequest { LogGroupNamePrefix = "/ünïcode" });
 
         var captured = proxy.Captured.ToList();
         var file = Path.GetTempFileName();

@@ -1,7 +1,7 @@
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Tests.Infrastructure;
 
-namespace Aspire.Deployer.Tests.Unit;
+namespace Aspire.Deployer.Tests.Aws;
 
 /// <summary>Runs alone (after the parallel tests): these tests change process-wide environment variables.</summary>
 [CollectionDefinition(nameof(ProcessEnvironmentCollection), DisableParallelization = true)]

@@ -1,6 +1,6 @@
 using Aspire.Deployer.Model;
 
-namespace Aspire.Deployer.Tests.Deployment;
+namespace Aspire.Deployer.Tests.Model;
 
 public sealed class DeploymentValidatorTests
 {

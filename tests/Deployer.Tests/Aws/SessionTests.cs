@@ -4,7 +4,7 @@ using Amazon.Runtime;
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.Ecs;
 
-namespace Aspire.Deployer.Tests.Unit;
+namespace Aspire.Deployer.Tests.Aws;
 
 /// <summary>Credentials, region and endpoint resolution with explicit (hermetic) environments, and unreachable endpoints.</summary>
 public sealed class SessionTests

@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using Aspire.Deployer.Aws;
 
-namespace Aspire.Deployer.Tests.Model;
+namespace Aspire.Deployer.Tests.Aws.Conformance;
 
 /// <summary>
 /// Builds request records by reflection: "full" fills every property (recursively), "minimal" only the C#

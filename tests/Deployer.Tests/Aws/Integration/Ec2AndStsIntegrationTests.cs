@@ -2,7 +2,7 @@ using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.Ec2;
 using Aspire.Deployer.Tests.Infrastructure;
 
-namespace Aspire.Deployer.Tests.Integration;
+namespace Aspire.Deployer.Tests.Aws.Integration;
 
 public sealed class Ec2AndStsIntegrationTests
 {

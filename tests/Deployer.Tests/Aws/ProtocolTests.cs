@@ -5,7 +5,7 @@ using Aspire.Deployer.Aws;
 using Elb = Aspire.Deployer.Aws.ElasticLoadBalancingV2;
 using Ecs = Aspire.Deployer.Aws.Ecs;
 
-namespace Aspire.Deployer.Tests.Unit;
+namespace Aspire.Deployer.Tests.Aws;
 
 public sealed class ProtocolTests
 {

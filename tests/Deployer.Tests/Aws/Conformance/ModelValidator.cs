@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Aspire.Deployer.Tests.Model;
+namespace Aspire.Deployer.Tests.Aws.Conformance;
 
 /// <summary>
 /// Checks a wire request against a botocore shape: every member exists, required members are present, and

@@ -1,7 +1,7 @@
 using Aspire.Deployer.Hosting;
 using Microsoft.Extensions.Configuration;
 
-namespace Aspire.Deployer.Tests.Deployment;
+namespace Aspire.Deployer.Tests.Images;
 
 public sealed class ImageSettingsTests
 {

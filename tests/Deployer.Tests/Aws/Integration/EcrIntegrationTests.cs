@@ -3,7 +3,7 @@ using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.Ecr;
 using Aspire.Deployer.Tests.Infrastructure;
 
-namespace Aspire.Deployer.Tests.Integration;
+namespace Aspire.Deployer.Tests.Aws.Integration;
 
 public sealed class EcrIntegrationTests
 {

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Aspire.Deployer.Tests.Infrastructure;
 
-namespace Aspire.Deployer.Tests.Model;
+namespace Aspire.Deployer.Tests.Aws.Conformance;
 
 /// <summary>
 /// The official AWS API models, read from the botocore installed on this machine (BOTOCORE_DATA, else located

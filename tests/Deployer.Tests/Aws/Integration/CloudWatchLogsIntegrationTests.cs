@@ -2,7 +2,7 @@ using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.CloudWatchLogs;
 using Aspire.Deployer.Tests.Infrastructure;
 
-namespace Aspire.Deployer.Tests.Integration;
+namespace Aspire.Deployer.Tests.Aws.Integration;
 
 public sealed class CloudWatchLogsIntegrationTests
 {

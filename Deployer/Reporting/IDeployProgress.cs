@@ -1,10 +1,8 @@
-using Microsoft.Extensions.Logging;
-
-namespace Aspire.Deployer.Images;
+namespace Aspire.Deployer.Reporting;
 
 /// <summary>
-/// Where a long deploy step reports what it is doing. Kept deliberately small so Aspire's pipeline step reporter,
-/// an <see cref="ILogger"/> or plain console lines can stand behind it.
+/// Where a long deploy step reports what it is doing. Kept deliberately small so a pipeline step's logger
+/// or plain console lines can stand behind it.
 /// </summary>
 public interface IDeployProgress
 {
@@ -44,18 +42,4 @@ public sealed class PlainTextDeployProgress(TextWriter? writer = null) : IDeploy
             _writer.WriteLine(line);
         }
     }
-}
-
-/// <summary>Reports progress to an <see cref="ILogger"/> (steps and infos as Information, warnings as Warning).</summary>
-/// <param name="logger">The logger, e.g. a pipeline step's logger.</param>
-public sealed class LoggerDeployProgress(ILogger logger) : IDeployProgress
-{
-    /// <inheritdoc />
-    public void Step(string title) => logger.Log(LogLevel.Information, "==> {Step}", title);
-
-    /// <inheritdoc />
-    public void Info(string message) => logger.Log(LogLevel.Information, "{Message}", message);
-
-    /// <inheritdoc />
-    public void Warn(string message) => logger.Log(LogLevel.Warning, "{Message}", message);
 }

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Aspire.Deployer.Aws;
 
-namespace Aspire.Deployer.Tests.Model;
+namespace Aspire.Deployer.Tests.Aws.Conformance;
 
 /// <summary>
 /// Every request record the clients can send (found by reflection through [AwsOperation]) is checked against
