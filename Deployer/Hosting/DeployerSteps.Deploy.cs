@@ -1,4 +1,5 @@
-using Aspire.Deployer.Apply;
+using Aspire.Deployer.Settings;
+using Aspire.Deployer.Verbs;
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Images;
 using Aspire.Deployer.Model;

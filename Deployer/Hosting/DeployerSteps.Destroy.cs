@@ -1,7 +1,8 @@
 using Aspire.Deployer.Aws;
-using Aspire.Deployer.Destroy;
+using Aspire.Deployer.Engine;
 using Aspire.Deployer.Model;
-using Aspire.Deployer.Status;
+using Aspire.Deployer.Settings;
+using Aspire.Deployer.Verbs;
 using Aspire.Hosting.Pipelines;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

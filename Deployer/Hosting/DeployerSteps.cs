@@ -1,7 +1,8 @@
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Images;
 using Aspire.Deployer.Model;
-using Aspire.Deployer.Plan;
+using Aspire.Deployer.Settings;
+using Aspire.Deployer.Verbs;
 using Aspire.Hosting;
 using Aspire.Hosting.Pipelines;
 using Microsoft.Extensions.Configuration;

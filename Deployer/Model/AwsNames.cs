@@ -30,7 +30,35 @@ public sealed partial record AwsNames(string App, string Environment, string Res
     /// <summary>The value of <see cref="TagKeys.ManagedBy"/>.</summary>
     public const string ManagedByValue = "aspire-ecs-deployer";
 
-    private string Stack => $"{App}-{Environment}";
+    private string Stack => StackOf(App, Environment);
+
+    /// <summary>The prefix of every per-app name: <c>{app}-{environment}</c> (cluster, load balancer, services, roles, ...).</summary>
+    /// <param name="app">The application name.</param>
+    /// <param name="environment">The environment name.</param>
+    public static string StackOf(string app, string environment) => $"{app}-{environment}";
+
+    /// <summary>The prefix of the app's ECR repositories: <c>{app}/{environment}/</c>.</summary>
+    /// <param name="app">The application name.</param>
+    /// <param name="environment">The environment name.</param>
+    public static string RepositoryPrefix(string app, string environment) => $"{app}/{environment}/";
+
+    /// <summary>The prefix of the app's log groups: <c>/ecs/{app}/{environment}/</c>.</summary>
+    /// <param name="app">The application name.</param>
+    /// <param name="environment">The environment name.</param>
+    public static string LogGroupPrefix(string app, string environment) => $"/ecs/{app}/{environment}/";
+
+    /// <summary>The tags of what the app's services share (and what destroy requires): app, environment and managed-by.</summary>
+    /// <param name="app">The application name.</param>
+    /// <param name="environment">The environment name.</param>
+    public static IReadOnlyDictionary<string, string> SharedTagsOf(string app, string environment) => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [TagKeys.App] = app,
+        [TagKeys.Environment] = environment,
+        [TagKeys.ManagedBy] = ManagedByValue,
+    };
+
+    /// <summary>The tags of resources the app's services share: app, environment and managed-by, no resource.</summary>
+    public IReadOnlyDictionary<string, string> SharedTags => SharedTagsOf(App, Environment);
 
     /// <summary>ECS cluster, one per app and environment.</summary>
     public string Cluster => Stack;
@@ -48,10 +76,10 @@ public sealed partial record AwsNames(string App, string Environment, string Res
     public string TargetGroup => $"{Stack}-{Resource}";
 
     /// <summary>ECR repository.</summary>
-    public string Repository => $"{App}/{Environment}/{Resource}";
+    public string Repository => RepositoryPrefix(App, Environment) + Resource;
 
     /// <summary>CloudWatch log group.</summary>
-    public string LogGroup => $"/ecs/{App}/{Environment}/{Resource}";
+    public string LogGroup => LogGroupPrefix(App, Environment) + Resource;
 
     // IAM is global while everything else here is regional: the region in a role's name keeps the same app and
     // environment deployed in two regions from sharing roles, so destroying one cannot delete the other's.

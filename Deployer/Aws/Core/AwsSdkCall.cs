@@ -29,9 +29,12 @@ internal static class AwsSdkCall
 
     public static async Task<T> RunAsync<T>(AwsService service, string operation, Uri endpoint, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
+        var succeeded = false;
         try
         {
-            return await call(cancellationToken).ConfigureAwait(false);
+            var result = await call(cancellationToken).ConfigureAwait(false);
+            succeeded = true;
+            return result;
         }
         catch (AmazonServiceException ex) when (ex.StatusCode != 0 || !string.IsNullOrEmpty(ex.ErrorCode))
         {
@@ -43,6 +46,10 @@ internal static class AwsSdkCall
         {
             var code = ex is OperationCanceledException ? AwsApiException.RequestTimeoutCode : AwsApiException.ConnectionFailureCode;
             throw new AwsApiException(service.DisplayName, operation, code, $"could not reach {endpoint}: {Innermost(ex)}", endpoint: endpoint, innerException: ex);
+        }
+        finally
+        {
+            AwsCallLog.Record(service, operation, succeeded);
         }
     }
 

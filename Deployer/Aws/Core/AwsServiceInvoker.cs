@@ -31,6 +31,21 @@ internal sealed class AwsServiceInvoker(
             throw new InvalidOperationException($"{request.GetType().Name} belongs to '{operation.Model}', not to {service.DisplayName}.");
         }
 
+        var succeeded = false;
+        try
+        {
+            var response = await SendTypedAsync(request, operation, cancellationToken).ConfigureAwait(false);
+            succeeded = true;
+            return response;
+        }
+        finally
+        {
+            AwsCallLog.Record(service, operation.Operation, succeeded);
+        }
+    }
+
+    private async Task<TResponse> SendTypedAsync<TResponse>(IAwsRequest<TResponse> request, AwsOperationAttribute operation, CancellationToken cancellationToken)
+    {
         var target = new AwsCallTarget(service, operation.Operation, endpoint, signingRegion, settings);
         if (service.Protocol == AwsProtocol.Json)
         {

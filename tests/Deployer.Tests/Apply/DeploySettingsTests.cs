@@ -1,5 +1,7 @@
-using Aspire.Deployer.Apply;
+using Aspire.Deployer.Engine;
 using Aspire.Deployer.Model;
+using Aspire.Deployer.Settings;
+using Aspire.Deployer.Verbs;
 using Microsoft.Extensions.Configuration;
 
 namespace Aspire.Deployer.Tests.Apply;

@@ -1,9 +1,14 @@
-using Aspire.Deployer.Apply;
+using Aspire.Deployer.Model;
+using Aspire.Deployer.Engine;
 using Aspire.Deployer.Hosting;
+using Aspire.Deployer.Resources;
+using Aspire.Deployer.Settings;
+using Aspire.Deployer.Tests.Verbs;
+using Aspire.Deployer.Tests.Aws;
 using Aspire.Deployer.Tests.Images.Infrastructure;
 using Aspire.Deployer.Tests.Infrastructure;
-using Aspire.Deployer.Tests.Plan;
-using Aspire.Deployer.Tests.Aws;
+using Aspire.Deployer.Tests.Resources;
+using Aspire.Deployer.Verbs;
 using Aspire.Hosting;
 using Xunit.Abstractions;
 using Ecs = Aspire.Deployer.Aws.Ecs;

@@ -1,9 +1,14 @@
+using Aspire.Deployer.Model;
 using Aspire.Deployer.Aws;
-using Aspire.Deployer.Destroy;
+using Aspire.Deployer.Engine;
 using Aspire.Deployer.Hosting;
-using Aspire.Deployer.Tests.Infrastructure;
-using Aspire.Deployer.Tests.Plan;
+using Aspire.Deployer.Resources;
+using Aspire.Deployer.Settings;
+using Aspire.Deployer.Tests.Verbs;
 using Aspire.Deployer.Tests.Aws;
+using Aspire.Deployer.Tests.Infrastructure;
+using Aspire.Deployer.Tests.Resources;
+using Aspire.Deployer.Verbs;
 using Aspire.Hosting;
 using Xunit.Abstractions;
 
@@ -45,7 +50,7 @@ public sealed class DestroyStepTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(destroy, l => l.StartsWith($"Destroyed 13 resource(s) of app '{app}'", StringComparison.Ordinal));
         Assert.Contains(status, l => l.StartsWith($"Nothing is deployed for app '{app}', environment 'test'", StringComparison.Ordinal));
         using var check = await moto.SessionAsync();
-        Assert.True((await new AppResourceFinder(check).FindAsync(AppScope.From(deployment))).IsEmpty);
+        Assert.True((await Destroyer.FindAsync(check, Registry.Kinds, AppScope.From(deployment))).IsEmpty);
     }
 
     [Fact]

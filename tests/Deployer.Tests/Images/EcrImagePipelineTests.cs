@@ -1,8 +1,8 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
-using Aspire.Deployer.Aws;
+using System.Text;
 using Aspire.Deployer.Aws.Ecr;
+using Aspire.Deployer.Aws;
 using Aspire.Deployer.Images;
 using Aspire.Deployer.Model;
 using Aspire.Deployer.Tests.Images.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Text;
-using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.Ecr;
+using Aspire.Deployer.Aws;
 using Aspire.Deployer.Tests.Infrastructure;
 
 namespace Aspire.Deployer.Tests.Aws.Integration;

@@ -1,5 +1,5 @@
-using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.ElasticLoadBalancingV2;
+using Aspire.Deployer.Aws;
 using Aspire.Deployer.Tests.Infrastructure;
 
 namespace Aspire.Deployer.Tests.Aws.Integration;

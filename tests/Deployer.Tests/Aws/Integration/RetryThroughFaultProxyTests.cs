@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.Ecs;
 using Aspire.Deployer.Aws.ElasticLoadBalancingV2;
 using Aspire.Deployer.Aws.Iam;
+using Aspire.Deployer.Aws;
 using Aspire.Deployer.Tests.Infrastructure;
 
 namespace Aspire.Deployer.Tests.Aws.Integration;

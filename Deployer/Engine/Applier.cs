@@ -1,0 +1,161 @@
+using Aspire.Deployer.Aws;
+using Aspire.Deployer.Reporting;
+
+namespace Aspire.Deployer.Engine;
+
+/// <summary>What a kind's apply sees: the plan, the ids of what exists or was made so far, the session, progress.</summary>
+public sealed class ApplyContext
+{
+    private readonly Dictionary<(ResourceKind Kind, string Name), (string Id, string? Address)> _ids = [];
+
+    /// <summary>Creates the context, knowing the ids of everything the plan found.</summary>
+    /// <param name="session">The AWS session.</param>
+    /// <param name="plan">The plan being applied (with its desired and current state).</param>
+    /// <param name="progress">Where progress goes; null for nowhere.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    public ApplyContext(AwsSession session, DeploymentPlan plan, IDeployProgress? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(plan);
+        Session = session;
+        Plan = plan;
+        Progress = progress;
+        CancellationToken = cancellationToken;
+        foreach (var observed in plan.Current?.Resources ?? [])
+        {
+            _ids[(observed.Spec.Kind, observed.Spec.Name)] = (observed.Id, observed.Address);
+        }
+    }
+
+    /// <summary>The AWS session.</summary>
+    public AwsSession Session { get; }
+
+    /// <summary>The plan being applied.</summary>
+    public DeploymentPlan Plan { get; }
+
+    /// <summary>The desired state of the plan.</summary>
+    public DesiredState Desired => Plan.Desired ?? throw new InvalidOperationException("The plan carries no desired state; make it with PlanVerb.");
+
+    /// <summary>Where progress goes; null for nowhere.</summary>
+    public IDeployProgress? Progress { get; }
+
+    /// <summary>Cancels the calls.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The changes applied so far, in order (the last one may have failed half way).</summary>
+    public List<PlannedChange> Applied { get; } = [];
+
+    /// <summary>The id of a resource that exists or was made in this run.</summary>
+    /// <param name="kind">Its kind.</param>
+    /// <param name="name">Its name.</param>
+    /// <exception cref="InvalidOperationException">It was neither found nor made (a kind ran out of order).</exception>
+    public string Id(ResourceKind kind, string name) =>
+        TryId(kind, name) ?? throw new InvalidOperationException($"{kind.Label} {name} should exist by now but was neither found nor made.");
+
+    /// <summary>The id of a resource, or null when it does not exist.</summary>
+    /// <param name="kind">Its kind.</param>
+    /// <param name="name">Its name.</param>
+    public string? TryId(ResourceKind kind, string name) => _ids.TryGetValue((kind, name), out var entry) ? entry.Id : null;
+
+    /// <summary>The address of a resource (a load balancer's DNS name), or null.</summary>
+    /// <param name="kind">Its kind.</param>
+    /// <param name="name">Its name.</param>
+    public string? Address(ResourceKind kind, string name) => _ids.TryGetValue((kind, name), out var entry) ? entry.Address : null;
+
+    /// <summary>Records the id (and address) of a resource made or found.</summary>
+    /// <param name="kind">Its kind.</param>
+    /// <param name="name">Its name.</param>
+    /// <param name="id">Its id or ARN.</param>
+    /// <param name="address">Its address, when it has one (kept from before when null).</param>
+    public void SetId(ResourceKind kind, string name, string id, string? address = null) =>
+        _ids[(kind, name)] = (id, address ?? Address(kind, name));
+
+    /// <summary>Forgets a resource that was deleted.</summary>
+    /// <param name="kind">Its kind.</param>
+    /// <param name="name">Its name.</param>
+    public void Forget(ResourceKind kind, string name) => _ids.Remove((kind, name));
+
+    /// <summary>What the plan found of a resource, or null.</summary>
+    /// <param name="kind">Its kind.</param>
+    /// <param name="name">Its name.</param>
+    public ObservedResource? Observed(ResourceKind kind, string name) => Plan.Current?.Find(kind, name);
+
+    /// <summary>A progress line.</summary>
+    /// <param name="line">The line (never a secret).</param>
+    public void Info(string line) => Progress?.Info(line);
+}
+
+/// <summary>The apply engine: carries out a plan's changes in their order, each by its kind.</summary>
+public static class Applier
+{
+    /// <summary>Applies every change that is not <see cref="ChangeAction.Unchanged"/>, in order.</summary>
+    /// <param name="session">The AWS session.</param>
+    /// <param name="plan">A plan with its desired and current state.</param>
+    /// <param name="progress">Where each change is reported; null for nowhere.</param>
+    /// <param name="cancellationToken">Cancels between and during calls; a rerun converges.</param>
+    /// <returns>The context: ids of everything that exists now, and what was applied.</returns>
+    /// <exception cref="DeployApplyException">A call failed; it names the resource and what was being done.</exception>
+    public static async Task<ApplyContext> ApplyAsync(AwsSession session, DeploymentPlan plan, IDeployProgress? progress = null, CancellationToken cancellationToken = default)
+    {
+        var context = new ApplyContext(session, plan, progress, cancellationToken);
+        _ = context.Desired;
+        foreach (var change in plan.Changes.Where(c => c.IsMutation))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var label = $"{change.Kind.Label} {change.Name}";
+            if (change.Action != ChangeAction.Delete)
+            {
+                progress?.Info($"{Verb(change.Action)} {label}");
+            }
+
+            context.Applied.Add(change);
+            try
+            {
+                await change.Kind.ApplyAsync(change, context).ConfigureAwait(false);
+            }
+            catch (AwsApiException e)
+            {
+                throw new DeployApplyException($"Failed to {Infinitive(change.Action)} {label}: {e.Message}", change, e);
+            }
+        }
+
+        return context;
+    }
+
+    private static string Verb(ChangeAction action) => action switch
+    {
+        ChangeAction.Create => "Creating",
+        ChangeAction.Update => "Updating",
+        ChangeAction.Replace => "Replacing",
+        _ => "Checking",
+    };
+
+    private static string Infinitive(ChangeAction action) => action switch
+    {
+        ChangeAction.Create => "create",
+        ChangeAction.Update => "update",
+        ChangeAction.Replace => "replace",
+        ChangeAction.Delete => "delete",
+        _ => "check",
+    };
+}
+
+/// <summary>Applying a change failed; the message says which resource and what was being done.</summary>
+public sealed class DeployApplyException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What failed.</param>
+    /// <param name="change">The change being applied.</param>
+    /// <param name="inner">The AWS error.</param>
+    public DeployApplyException(string message, PlannedChange change, AwsApiException inner) : base(message, inner)
+    {
+        Change = change;
+        AwsError = inner;
+    }
+
+    /// <summary>The change being applied when it failed.</summary>
+    public PlannedChange Change { get; }
+
+    /// <summary>The AWS error.</summary>
+    public AwsApiException AwsError { get; }
+}

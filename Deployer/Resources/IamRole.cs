@@ -1,0 +1,271 @@
+using System.Text.Json;
+using Aspire.Deployer.Aws;
+using Aspire.Deployer.Engine;
+using Aspire.Deployer.Model;
+using Iam = Aspire.Deployer.Aws.Iam;
+
+namespace Aspire.Deployer.Resources;
+
+/// <summary>An IAM role assumed by ECS tasks.</summary>
+/// <param name="Name">The role name.</param>
+/// <param name="Owner">The Aspire resource it is for.</param>
+/// <param name="Tags">Its tags.</param>
+/// <param name="TrustedServices">The service principals its trust policy lets assume it.</param>
+/// <param name="ManagedPolicyArns">The managed policies attached to it (exactly these).</param>
+public sealed record IamRoleSpec(
+    string Name,
+    string? Owner,
+    IReadOnlyDictionary<string, string> Tags,
+    IReadOnlyList<string> TrustedServices,
+    IReadOnlyList<string> ManagedPolicyArns)
+    : ResourceSpec(Name, Owner, Tags)
+{
+    /// <inheritdoc />
+    public override ResourceKind Kind => IamRoleKind.Instance;
+
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"trusts {string.Join(", ", TrustedServices)}; " +
+        (ManagedPolicyArns.Count == 0 ? "no policies" : "policies " + string.Join(", ", ManagedPolicyArns.Select(Arn.LastSegment)));
+}
+
+/// <summary>
+/// IAM roles, two per service: the task execution role (AmazonECSTaskExecutionRolePolicy only: pull the image,
+/// write logs) and the task role the app's code runs as (no policies). IAM is global, so their names carry the region.
+/// </summary>
+public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
+{
+    /// <summary>The service principal ECS tasks assume roles as.</summary>
+    public const string TasksPrincipal = "ecs-tasks.amazonaws.com";
+
+    /// <summary>The managed policy of the task execution role (pull from ECR, write to CloudWatch Logs).</summary>
+    public const string ExecutionPolicyName = "service-role/AmazonECSTaskExecutionRolePolicy";
+
+    /// <summary>The kind.</summary>
+    public static IamRoleKind Instance { get; } = new();
+
+    /// <inheritdoc />
+    public override string Name => "IamRole";
+
+    /// <inheritdoc />
+    public override string Label => "IAM role";
+
+    /// <inheritdoc />
+    protected override IEnumerable<IamRoleSpec> DesiredSpecs(DesiredContext context)
+    {
+        var target = context.Target;
+        foreach (var names in context.Services.Select(s => s.Names))
+        {
+            yield return new IamRoleSpec(names.ExecutionRole(target.Region), names.Resource, names.Tags, [TasksPrincipal],
+                [$"arn:{target.Partition}:iam::aws:policy/{ExecutionPolicyName}"]);
+            yield return new IamRoleSpec(names.TaskRole(target.Region), names.Resource, names.Tags, [TasksPrincipal], []);
+        }
+    }
+
+    /// <summary>The trust policy letting <paramref name="services"/> assume a role.</summary>
+    /// <param name="services">The service principals.</param>
+    public static string TrustPolicy(IEnumerable<string> services) => JsonSerializer.Serialize(new
+    {
+        Version = "2012-10-17",
+        Statement = services.Select(s => new { Effect = "Allow", Principal = new { Service = s }, Action = "sts:AssumeRole" }),
+    });
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<ObservedResource>> ReadAsync(ReadContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (iam, ct) = (context.Session.Iam, context.CancellationToken);
+        var found = new List<ObservedResource>();
+        foreach (var spec in context.DesiredOf<IamRoleSpec>())
+        {
+            try
+            {
+                var role = (await iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = spec.Name }, ct).ConfigureAwait(false)).Role;
+                var policies = await iam.ListAttachedRolePoliciesItemsAsync(new Iam.ListAttachedRolePoliciesRequest { RoleName = spec.Name }, ct)
+                    .ToListAsync(ct).ConfigureAwait(false);
+                found.Add(new ObservedResource(
+                    spec with
+                    {
+                        Tags = Tags.ToDictionary(role.Tags, t => t.Key, t => t.Value),
+                        TrustedServices = TrustedServices(role.AssumeRolePolicyDocument),
+                        ManagedPolicyArns = [.. policies.Select(p => p.PolicyArn).OfType<string>()],
+                    },
+                    role.Arn));
+            }
+            catch (AwsApiException e) when (e.ErrorCode == "NoSuchEntity")
+            {
+                // not there
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The service principals an IAM trust policy lets assume the role (sts:AssumeRole, Allow).</summary>
+    /// <param name="document">The policy document, URL-encoded as IAM returns it, or plain JSON.</param>
+    public static IReadOnlyList<string> TrustedServices(string? document)
+    {
+        if (string.IsNullOrWhiteSpace(document))
+        {
+            return [];
+        }
+
+        var json = document.TrimStart().StartsWith('{') ? document : Uri.UnescapeDataString(document);
+        try
+        {
+            using var parsed = JsonDocument.Parse(json);
+            if (!parsed.RootElement.TryGetProperty("Statement", out var statements))
+            {
+                return [];
+            }
+
+            var list = statements.ValueKind == JsonValueKind.Array ? statements.EnumerateArray().ToList() : [statements];
+            return list
+                .Where(s => Text(s, "Effect") == "Allow" && Strings(s, "Action").Contains("sts:AssumeRole"))
+                .SelectMany(s => s.TryGetProperty("Principal", out var p) && p.ValueKind == JsonValueKind.Object ? Strings(p, "Service") : [])
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+
+        static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        static List<string> Strings(JsonElement e, string name) =>
+            !e.TryGetProperty(name, out var v) ? []
+            : v.ValueKind == JsonValueKind.String ? [v.GetString()!]
+            : v.ValueKind == JsonValueKind.Array ? [.. v.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!)]
+            : [];
+    }
+
+    /// <inheritdoc />
+    protected override void Compare(IamRoleSpec desired, IamRoleSpec current, Diff diff)
+    {
+        diff.Set("trusted services", current.TrustedServices, desired.TrustedServices);
+        diff.Set("managed policies", current.ManagedPolicyArns.Select(Arn.LastSegment), desired.ManagedPolicyArns.Select(Arn.LastSegment));
+    }
+
+    /// <inheritdoc />
+    protected override async Task CreateAsync(Change<IamRoleSpec> change, ApplyContext context)
+    {
+        var (spec, iam, ct) = (change.Desired, context.Session.Iam, context.CancellationToken);
+        var role = await Converge.CreateOrFindAsync(["EntityAlreadyExists"],
+            async () => (await iam.CreateRoleAsync(new Iam.CreateRoleRequest
+            {
+                RoleName = spec.Name,
+                AssumeRolePolicyDocument = TrustPolicy(spec.TrustedServices),
+                Tags = AwsTags(spec),
+            }, ct).ConfigureAwait(false)).Role,
+            async () => (await iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = spec.Name }, ct).ConfigureAwait(false)).Role).ConfigureAwait(false);
+        Made(context, spec.Name, role.Arn);
+        // Attaching is idempotent: after a crash the policy may already be there.
+        await AttachAsync(spec, [], context).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task UpdateAsync(Change<IamRoleSpec> change, ApplyContext context)
+    {
+        var (spec, current, iam, ct) = (change.Desired, change.Current!, context.Session.Iam, context.CancellationToken);
+        if (!current.TrustedServices.Order(StringComparer.Ordinal).SequenceEqual(spec.TrustedServices.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            await iam.UpdateAssumeRolePolicyAsync(new Iam.UpdateAssumeRolePolicyRequest { RoleName = spec.Name, PolicyDocument = TrustPolicy(spec.TrustedServices) }, ct)
+                .ConfigureAwait(false);
+        }
+
+        await AttachAsync(spec, current.ManagedPolicyArns, context).ConfigureAwait(false);
+        if (change.TagsDiffer)
+        {
+            await iam.TagRoleAsync(new Iam.TagRoleRequest { RoleName = spec.Name, Tags = AwsTags(spec) }, ct).ConfigureAwait(false);
+        }
+    }
+
+    // Attaches what is missing and detaches what is extra: exactly the spec's managed policies.
+    private static async Task AttachAsync(IamRoleSpec spec, IReadOnlyList<string> attached, ApplyContext context)
+    {
+        var (iam, ct) = (context.Session.Iam, context.CancellationToken);
+        foreach (var policy in spec.ManagedPolicyArns.Except(attached, StringComparer.Ordinal))
+        {
+            await iam.AttachRolePolicyAsync(new Iam.AttachRolePolicyRequest { RoleName = spec.Name, PolicyArn = policy }, ct).ConfigureAwait(false);
+        }
+
+        foreach (var policy in attached.Except(spec.ManagedPolicyArns, StringComparer.Ordinal))
+        {
+            await iam.DetachRolePolicyAsync(new Iam.DetachRolePolicyRequest { RoleName = spec.Name, PolicyArn = policy }, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<FoundResource>> FindAsync(FindContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (iam, scope, ct) = (context.Session.Iam, context.Scope, context.CancellationToken);
+        // IAM lists roles without their tags: the app's naming narrows the list, GetRole's tags decide. IAM is
+        // global, so only this region's roles: the same app and environment in another region keeps its own.
+        var candidates = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var role in iam.ListRolesItemsAsync(new Iam.ListRolesRequest(), ct).ConfigureAwait(false))
+        {
+            if (role.RoleName.StartsWith(scope.Stack + "-", StringComparison.Ordinal)
+                && (role.RoleName.EndsWith(AwsNames.ExecutionRoleSuffix(context.Region), StringComparison.Ordinal)
+                    || role.RoleName.EndsWith(AwsNames.TaskRoleSuffix(context.Region), StringComparison.Ordinal)))
+            {
+                candidates.Add(role.RoleName);
+            }
+        }
+
+        var result = new List<FoundResource>();
+        foreach (var name in candidates)
+        {
+            try
+            {
+                var role = (await iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = name }, ct).ConfigureAwait(false)).Role;
+                if (scope.Owns(Tags.ToDictionary(role.Tags, t => t.Key, t => t.Value)))
+                {
+                    result.Add(new FoundResource(this, name, role.Arn, IsPerService: true));
+                }
+            }
+            catch (AwsApiException e) when (e.ErrorCode == "NoSuchEntity")
+            {
+                // gone since it was listed
+            }
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public override async Task DeleteAsync(FoundResource resource, DestroyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(context);
+        var (iam, ct) = (context.Session.Iam, context.CancellationToken);
+        try
+        {
+            var attached = await iam.ListAttachedRolePoliciesItemsAsync(new Iam.ListAttachedRolePoliciesRequest { RoleName = resource.Name }, ct).ToListAsync(ct).ConfigureAwait(false);
+            foreach (var policy in attached.Where(p => p.PolicyArn is not null))
+            {
+                await Converge.TolerateAsync(() => iam.DetachRolePolicyAsync(new Iam.DetachRolePolicyRequest { RoleName = resource.Name, PolicyArn = policy.PolicyArn! }, ct), "NoSuchEntity")
+                    .ConfigureAwait(false);
+                context.Progress.Info($"detached {policy.PolicyName ?? policy.PolicyArn} from IAM role {resource.Name}");
+            }
+
+            var inline = await iam.ListRolePoliciesItemsAsync(new Iam.ListRolePoliciesRequest { RoleName = resource.Name }, ct).ToListAsync(ct).ConfigureAwait(false);
+            foreach (var policy in inline)
+            {
+                await Converge.TolerateAsync(() => iam.DeleteRolePolicyAsync(new Iam.DeleteRolePolicyRequest { RoleName = resource.Name, PolicyName = policy }, ct), "NoSuchEntity")
+                    .ConfigureAwait(false);
+                context.Progress.Info($"deleted inline policy {policy} of IAM role {resource.Name}");
+            }
+        }
+        catch (AwsApiException e) when (e.ErrorCode == "NoSuchEntity")
+        {
+            // the role went away meanwhile
+        }
+
+        await Converge.TolerateAsync(() => iam.DeleteRoleAsync(new Iam.DeleteRoleRequest { RoleName = resource.Name }, ct), "NoSuchEntity").ConfigureAwait(false);
+        context.Removed(resource, $"removed IAM role {resource.Name}");
+    }
+
+    private static List<Iam.Tag> AwsTags(IamRoleSpec spec) => Tags.ToList(spec.Tags, (k, v) => new Iam.Tag { Key = k, Value = v });
+}

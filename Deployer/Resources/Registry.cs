@@ -1,0 +1,26 @@
+using Aspire.Deployer.Engine;
+
+namespace Aspire.Deployer.Resources;
+
+/// <summary>
+/// Every resource kind the Deployer makes, in the order they are created: each depends only on kinds before it.
+/// Destroy walks it in reverse. Adding a kind is one file in this folder and one line here.
+/// </summary>
+public static class Registry
+{
+    /// <summary>The kinds, dependencies first.</summary>
+    public static IReadOnlyList<ResourceKind> Kinds { get; } =
+    [
+        EcrRepositoryKind.Instance,
+        LogGroupKind.Instance,
+        IamRoleKind.Instance,
+        SecurityGroupKind.Instance,
+        LoadBalancerKind.Instance,
+        TargetGroupKind.Instance,
+        ListenerKind.Instance,
+        ClusterKind.Instance,
+        TaskDefinitionKind.Instance,
+        EcsServiceKind.Instance,
+        AutoScalingKind.Instance,
+    ];
+}

@@ -1,0 +1,271 @@
+using System.Globalization;
+using Aspire.Deployer.Aws;
+using Aspire.Deployer.Engine;
+using Aspire.ServiceDefaults;
+using Ecs = Aspire.Deployer.Aws.Ecs;
+using Elb = Aspire.Deployer.Aws.ElasticLoadBalancingV2;
+
+namespace Aspire.Deployer.Resources;
+
+/// <summary>How a target group probes its targets.</summary>
+/// <param name="Protocol">HTTP.</param>
+/// <param name="Path">The path probed.</param>
+/// <param name="IntervalSeconds">Seconds between probes.</param>
+/// <param name="TimeoutSeconds">Seconds a probe may take.</param>
+/// <param name="HealthyThreshold">Successes before healthy.</param>
+/// <param name="UnhealthyThreshold">Failures before unhealthy.</param>
+/// <param name="Matcher">The HTTP codes that count as healthy.</param>
+public sealed record HealthCheckSpec(string Protocol, string Path, int IntervalSeconds, int TimeoutSeconds, int HealthyThreshold, int UnhealthyThreshold, string Matcher);
+
+/// <summary>A target group of IP targets.</summary>
+/// <param name="Name">Its name (at most 32 characters).</param>
+/// <param name="Owner">The Aspire resource whose tasks it holds.</param>
+/// <param name="Tags">Its tags.</param>
+/// <param name="Protocol">The protocol to the targets (AWS cannot change it).</param>
+/// <param name="Port">The container port (AWS cannot change it).</param>
+/// <param name="VpcId">Its VPC (AWS cannot change it).</param>
+/// <param name="TargetType"><c>ip</c> for Fargate tasks (AWS cannot change it).</param>
+/// <param name="HealthCheck">Its health check.</param>
+/// <param name="Attributes">The attributes that must have these values (others are left alone).</param>
+public sealed record TargetGroupSpec(
+    string Name,
+    string? Owner,
+    IReadOnlyDictionary<string, string> Tags,
+    string Protocol,
+    int Port,
+    string VpcId,
+    string TargetType,
+    HealthCheckSpec HealthCheck,
+    IReadOnlyDictionary<string, string> Attributes)
+    : ResourceSpec(Name, Owner, Tags)
+{
+    /// <inheritdoc />
+    public override ResourceKind Kind => TargetGroupKind.Instance;
+
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"{Protocol} {Num(Port)}, {TargetType} targets in {VpcId}, health {HealthCheck.Protocol} {HealthCheck.Path} every {Num(HealthCheck.IntervalSeconds)} s " +
+        $"(timeout {Num(HealthCheck.TimeoutSeconds)} s, healthy {Num(HealthCheck.HealthyThreshold)}, unhealthy {Num(HealthCheck.UnhealthyThreshold)}, matcher {HealthCheck.Matcher}), " +
+        string.Join(", ", Attributes.Select(a => $"{a.Key}={a.Value}"));
+}
+
+/// <summary>
+/// Target groups, one per service: IP targets on the container port, health-checked on the service contract's
+/// readiness path with its timings, and a deregistration delay.
+/// </summary>
+public sealed class TargetGroupKind : ResourceKind<TargetGroupSpec>
+{
+    /// <summary>Seconds the load balancer keeps sending in-flight requests to a deregistering target.</summary>
+    public const int DeregistrationDelaySeconds = 30;
+
+    /// <summary>The attribute for <see cref="DeregistrationDelaySeconds"/>.</summary>
+    public const string DeregistrationDelayAttribute = "deregistration_delay.timeout_seconds";
+
+    private const string FixedTargetGroup = "AWS cannot change a target group's protocol, port, VPC or target type";
+
+    /// <summary>The kind.</summary>
+    public static TargetGroupKind Instance { get; } = new();
+
+    /// <inheritdoc />
+    public override string Name => "TargetGroup";
+
+    /// <inheritdoc />
+    public override string Label => "target group";
+
+    /// <inheritdoc />
+    public override BatchTagReader BatchTags => ElbV2Tags.Instance;
+
+    /// <inheritdoc />
+    protected override IEnumerable<TargetGroupSpec> DesiredSpecs(DesiredContext context) =>
+        context.Services.Select(service => new TargetGroupSpec(service.Names.TargetGroup, service.Names.Resource, service.Names.Tags,
+            "HTTP", service.ContainerPort, context.Network.VpcId, "ip",
+            new HealthCheckSpec("HTTP", service.HealthCheckPath, ServiceContract.HealthCheck.IntervalSeconds, ServiceContract.HealthCheck.TimeoutSeconds,
+                ServiceContract.HealthCheck.HealthyThreshold, ServiceContract.HealthCheck.UnhealthyThreshold, ServiceContract.HealthCheck.SuccessCodes),
+            new Dictionary<string, string> { [DeregistrationDelayAttribute] = DeregistrationDelaySeconds.ToString(CultureInfo.InvariantCulture) }));
+
+    /// <summary>The target group of this name, or null.</summary>
+    /// <param name="session">The AWS session.</param>
+    /// <param name="name">Its name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public static async Task<Elb.TargetGroup?> DescribeAsync(AwsSession session, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        try
+        {
+            var response = await session.ElbV2.DescribeTargetGroupsAsync(new Elb.DescribeTargetGroupsRequest { Names = [name] }, cancellationToken).ConfigureAwait(false);
+            return response.TargetGroups?.FirstOrDefault(g => g.TargetGroupName == name);
+        }
+        catch (AwsApiException e) when (e.ErrorCode == "TargetGroupNotFound")
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<ObservedResource>> ReadAsync(ReadContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var found = new List<ObservedResource>();
+        foreach (var spec in context.DesiredOf<TargetGroupSpec>())
+        {
+            if (await DescribeAsync(context.Session, spec.Name, context.CancellationToken).ConfigureAwait(false) is not { TargetGroupArn: { } arn } group)
+            {
+                continue;
+            }
+
+            var attributes = await context.Session.ElbV2.DescribeTargetGroupAttributesAsync(
+                new Elb.DescribeTargetGroupAttributesRequest { TargetGroupArn = arn }, context.CancellationToken).ConfigureAwait(false);
+            found.Add(new ObservedResource(
+                spec with
+                {
+                    Tags = new Dictionary<string, string>(),
+                    Protocol = group.Protocol ?? "",
+                    Port = group.Port ?? 0,
+                    VpcId = group.VpcId ?? "",
+                    TargetType = group.TargetType ?? "",
+                    HealthCheck = new HealthCheckSpec(group.HealthCheckProtocol ?? "", group.HealthCheckPath ?? "", group.HealthCheckIntervalSeconds ?? 0,
+                        group.HealthCheckTimeoutSeconds ?? 0, group.HealthyThresholdCount ?? 0, group.UnhealthyThresholdCount ?? 0, group.Matcher?.HttpCode ?? ""),
+                    Attributes = Tags.ToDictionary(attributes.Attributes, a => a.Key, a => a.Value),
+                },
+                arn));
+        }
+
+        return found;
+    }
+
+    /// <inheritdoc />
+    protected override void Compare(TargetGroupSpec desired, TargetGroupSpec current, Diff diff)
+    {
+        diff.Compare("protocol", current.Protocol, desired.Protocol, FixedTargetGroup);
+        diff.Compare("port", current.Port, desired.Port, FixedTargetGroup);
+        diff.Compare("VPC", current.VpcId, desired.VpcId, FixedTargetGroup);
+        diff.Compare("target type", current.TargetType, desired.TargetType, FixedTargetGroup);
+        var (c, d) = (current.HealthCheck, desired.HealthCheck);
+        diff.Compare("health check protocol", c.Protocol, d.Protocol);
+        diff.Compare("health check path", c.Path, d.Path);
+        diff.Compare("health check interval", c.IntervalSeconds, d.IntervalSeconds);
+        diff.Compare("health check timeout", c.TimeoutSeconds, d.TimeoutSeconds);
+        diff.Compare("healthy threshold", c.HealthyThreshold, d.HealthyThreshold);
+        diff.Compare("unhealthy threshold", c.UnhealthyThreshold, d.UnhealthyThreshold);
+        diff.Compare("health check matcher", c.Matcher, d.Matcher);
+        diff.Map("attribute", current.Attributes, desired.Attributes, desiredKeysOnly: true);
+    }
+
+    /// <inheritdoc />
+    protected override async Task CreateAsync(Change<TargetGroupSpec> change, ApplyContext context)
+    {
+        var (spec, elb, ct) = (change.Desired, context.Session.ElbV2, context.CancellationToken);
+        var group = await Converge.CreateOrFindAsync(["DuplicateTargetGroupName"],
+            async () => (await elb.CreateTargetGroupAsync(new Elb.CreateTargetGroupRequest
+            {
+                Name = spec.Name,
+                Protocol = spec.Protocol,
+                Port = spec.Port,
+                VpcId = spec.VpcId,
+                TargetType = spec.TargetType,
+                HealthCheckProtocol = spec.HealthCheck.Protocol,
+                HealthCheckPath = spec.HealthCheck.Path,
+                HealthCheckIntervalSeconds = spec.HealthCheck.IntervalSeconds,
+                HealthCheckTimeoutSeconds = spec.HealthCheck.TimeoutSeconds,
+                HealthyThresholdCount = spec.HealthCheck.HealthyThreshold,
+                UnhealthyThresholdCount = spec.HealthCheck.UnhealthyThreshold,
+                Matcher = new Elb.Matcher { HttpCode = spec.HealthCheck.Matcher },
+                Tags = Tags.ToList(spec.Tags, (k, v) => new Elb.Tag { Key = k, Value = v }),
+            }, ct).ConfigureAwait(false)).TargetGroups![0],
+            async () => await DescribeAsync(context.Session, spec.Name, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Target group {spec.Name} exists (DuplicateTargetGroupName) but could not be described.")).ConfigureAwait(false);
+        Made(context, spec.Name, group.TargetGroupArn!);
+        await AttributesAsync(spec, null, context).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task UpdateAsync(Change<TargetGroupSpec> change, ApplyContext context)
+    {
+        var (spec, current, elb, ct) = (change.Desired, change.Current!, context.Session.ElbV2, context.CancellationToken);
+        var arn = change.Observed!.Id;
+        if (current.HealthCheck != spec.HealthCheck)
+        {
+            await elb.ModifyTargetGroupAsync(new Elb.ModifyTargetGroupRequest
+            {
+                TargetGroupArn = arn,
+                HealthCheckProtocol = spec.HealthCheck.Protocol,
+                HealthCheckPath = spec.HealthCheck.Path,
+                HealthCheckIntervalSeconds = spec.HealthCheck.IntervalSeconds,
+                HealthCheckTimeoutSeconds = spec.HealthCheck.TimeoutSeconds,
+                HealthyThresholdCount = spec.HealthCheck.HealthyThreshold,
+                UnhealthyThresholdCount = spec.HealthCheck.UnhealthyThreshold,
+                Matcher = new Elb.Matcher { HttpCode = spec.HealthCheck.Matcher },
+            }, ct).ConfigureAwait(false);
+        }
+
+        await AttributesAsync(spec, current, context).ConfigureAwait(false);
+        if (change.TagsDiffer)
+        {
+            await LoadBalancerKind.AddTagsAsync(context.Session, arn, spec.Tags, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ReplaceAsync(Change<TargetGroupSpec> change, ApplyContext context)
+    {
+        // A target group in use cannot be deleted: the listeners forwarding to it go first (the listener step makes
+        // them again), and the service stops using it (the service step points it at the new one).
+        var (spec, elb, ct) = (change.Desired, context.Session.ElbV2, context.CancellationToken);
+        var arn = change.Observed!.Id;
+        if (context.Desired.OfType<LoadBalancerSpec>().FirstOrDefault() is { } lb && context.TryId(LoadBalancerKind.Instance, lb.Name) is { } lbArn)
+        {
+            var listeners = await elb.DescribeListenersItemsAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lbArn }, ct).ToListAsync(ct).ConfigureAwait(false);
+            foreach (var listener in listeners.Where(l => ListenerKind.ForwardTargets(l).Contains(arn)))
+            {
+                context.Info($"  deleting listener on port {listener.Port?.ToString(CultureInfo.InvariantCulture)} (it forwards to the old target group)");
+                await elb.DeleteListenerAsync(new Elb.DeleteListenerRequest { ListenerArn = listener.ListenerArn! }, ct).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var service in context.Desired.OfType<EcsServiceSpec>().Where(s => s.TargetGroupName == spec.Name))
+        {
+            if (context.Observed(EcsServiceKind.Instance, service.Name) is not null)
+            {
+                context.Info($"  detaching service {service.Name} from the old target group");
+                await context.Session.Ecs.UpdateServiceAsync(new Ecs.UpdateServiceRequest { Cluster = service.ClusterName, Service = service.Name, LoadBalancers = [] }, ct)
+                    .ConfigureAwait(false);
+            }
+        }
+
+        await Converge.TolerateAsync(() => elb.DeleteTargetGroupAsync(new Elb.DeleteTargetGroupRequest { TargetGroupArn = arn }, ct), "TargetGroupNotFound").ConfigureAwait(false);
+        context.Forget(this, spec.Name);
+        await CreateAsync(change with { Current = null, Observed = null }, context).ConfigureAwait(false);
+    }
+
+    private async Task AttributesAsync(TargetGroupSpec spec, TargetGroupSpec? current, ApplyContext context)
+    {
+        var attributes = spec.Attributes.Where(a => current?.Attributes.GetValueOrDefault(a.Key) != a.Value).ToList();
+        if (attributes.Count > 0)
+        {
+            await context.Session.ElbV2.ModifyTargetGroupAttributesAsync(new Elb.ModifyTargetGroupAttributesRequest
+            {
+                TargetGroupArn = context.Id(this, spec.Name),
+                Attributes = [.. attributes.Select(a => new Elb.TargetGroupAttribute { Key = a.Key, Value = a.Value })],
+            }, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<FoundResource>> FindAsync(FindContext context)
+    {
+        var owned = await ElbV2Tags.OwnedAsync(context).ConfigureAwait(false);
+        return [.. owned.TargetGroups.Select(g => new FoundResource(this, g.TargetGroupName ?? g.TargetGroupArn!, g.TargetGroupArn!, IsPerService: true))];
+    }
+
+    /// <inheritdoc />
+    public override async Task DeleteAsync(FoundResource resource, DestroyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(context);
+        await context.RetryWhileInUseAsync(resource,
+            () => Converge.TolerateAsync(() => context.Session.ElbV2.DeleteTargetGroupAsync(new Elb.DeleteTargetGroupRequest { TargetGroupArn = resource.Id }, context.CancellationToken),
+                "TargetGroupNotFound"),
+            "ResourceInUse").ConfigureAwait(false);
+        context.Removed(resource, $"removed target group {resource.Name}");
+    }
+}

@@ -1,0 +1,350 @@
+using System.Globalization;
+using Aspire.Deployer.Aws;
+using Aspire.Deployer.Engine;
+using Aspire.Deployer.Model;
+using Aspire.ServiceDefaults;
+using Ecs = Aspire.Deployer.Aws.Ecs;
+
+namespace Aspire.Deployer.Resources;
+
+/// <summary>The one container of a service's task.</summary>
+/// <param name="Name">The container name (the Aspire resource name).</param>
+/// <param name="Image">The image reference; null in a desired state made before the image step (the image is then not compared).</param>
+/// <param name="Port">The container port (TCP).</param>
+/// <param name="Environment">Plain environment variables (PORT included).</param>
+/// <param name="Essential">The task stops when this container stops.</param>
+/// <param name="ReadonlyRootFilesystem">The root filesystem is read-only (Security Hub ECS.5).</param>
+/// <param name="Privileged">Runs privileged (never, Security Hub ECS.4).</param>
+/// <param name="StopTimeoutSeconds">Seconds between SIGTERM and SIGKILL.</param>
+/// <param name="LogDriver">The log driver (<c>awslogs</c>).</param>
+/// <param name="LogOptions">The log driver's options (group, region, stream prefix).</param>
+public sealed record ContainerSpec(
+    string Name,
+    string? Image,
+    int Port,
+    IReadOnlyDictionary<string, string> Environment,
+    bool Essential,
+    bool ReadonlyRootFilesystem,
+    bool Privileged,
+    int StopTimeoutSeconds,
+    string LogDriver,
+    IReadOnlyDictionary<string, string> LogOptions);
+
+/// <summary>A Fargate task definition family (its latest revision, or the one the service runs).</summary>
+/// <param name="Name">The family.</param>
+/// <param name="Owner">The Aspire resource it runs.</param>
+/// <param name="Tags">Its tags.</param>
+/// <param name="Cpu">CPU units.</param>
+/// <param name="MemoryMiB">Memory in MiB.</param>
+/// <param name="CpuArchitecture"><c>X86_64</c> or <c>ARM64</c>.</param>
+/// <param name="OperatingSystemFamily"><c>LINUX</c>.</param>
+/// <param name="NetworkMode"><c>awsvpc</c>.</param>
+/// <param name="RequiresCompatibilities"><c>FARGATE</c>.</param>
+/// <param name="ExecutionRoleName">The task execution role, by name.</param>
+/// <param name="TaskRoleName">The task role, by name.</param>
+/// <param name="Container">Its one container.</param>
+public sealed record TaskDefinitionSpec(
+    string Name,
+    string? Owner,
+    IReadOnlyDictionary<string, string> Tags,
+    int Cpu,
+    int MemoryMiB,
+    string CpuArchitecture,
+    string OperatingSystemFamily,
+    string NetworkMode,
+    IReadOnlyList<string> RequiresCompatibilities,
+    string? ExecutionRoleName,
+    string? TaskRoleName,
+    ContainerSpec Container)
+    : ResourceSpec(Name, Owner, Tags)
+{
+    /// <inheritdoc />
+    public override ResourceKind Kind => TaskDefinitionKind.Instance;
+
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"{string.Join("/", RequiresCompatibilities)} {NetworkMode}, {Num(Cpu)} CPU / {Num(MemoryMiB)} MiB, {CpuArchitecture}, container {Container.Name} " +
+        $"port {Num(Container.Port)}, {Container.Environment.Count} env vars, read-only root {(Container.ReadonlyRootFilesystem ? "yes" : "no")}, " +
+        $"stop timeout {Num(Container.StopTimeoutSeconds)} s, logs {Container.LogDriver}, image {Container.Image ?? "from the image step"}";
+}
+
+/// <summary>
+/// Task definitions, one family per service: Fargate, awsvpc, the checked CPU/memory pair, one essential container by
+/// image digest with a read-only root filesystem, never privileged, the contract's stop timeout and awslogs. A change
+/// registers a new revision, and exactly one: a revision a killed run left behind is reused.
+/// </summary>
+public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
+{
+    /// <summary>The kind.</summary>
+    public static TaskDefinitionKind Instance { get; } = new();
+
+    /// <inheritdoc />
+    public override string Name => "TaskDefinition";
+
+    /// <inheritdoc />
+    public override string Label => "task definition";
+
+    /// <inheritdoc />
+    protected override IEnumerable<TaskDefinitionSpec> DesiredSpecs(DesiredContext context)
+    {
+        foreach (var service in context.Services)
+        {
+            var names = service.Names;
+            yield return new TaskDefinitionSpec(names.TaskFamily, names.Resource, names.Tags, service.Size.Cpu, service.Size.MemoryMiB,
+                service.Options.Architecture.ToString(), "LINUX", "awsvpc", ["FARGATE"], names.ExecutionRole(context.Target.Region), names.TaskRole(context.Target.Region),
+                new ContainerSpec(names.Resource, context.Images?.GetValueOrDefault(names.Resource), service.ContainerPort,
+                    new SortedDictionary<string, string>(service.Environment.ToDictionary(), StringComparer.Ordinal),
+                    Essential: true, ReadonlyRootFilesystem: true, Privileged: false, (int)ServiceContract.StopTimeout.TotalSeconds, "awslogs",
+                    new SortedDictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        ["awslogs-group"] = names.LogGroup,
+                        ["awslogs-region"] = context.Target.Region,
+                        ["awslogs-stream-prefix"] = names.Resource,
+                    }));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> CreateNotes(TaskDefinitionSpec desired) =>
+        desired.Container.Image is null ? ["registered with the image the image step pushes"] : [];
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<ObservedResource>> ReadAsync(ReadContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var services = await EcsServiceKind.DescribeDesiredAsync(context).ConfigureAwait(false);
+        var found = new List<ObservedResource>();
+        foreach (var spec in context.DesiredOf<TaskDefinitionSpec>())
+        {
+            // The revision the service runs is what a deploy changes; without a service, the family's latest.
+            var running = services.FirstOrDefault(s => Arn.FamilyOf(s.TaskDefinition) == spec.Name)?.TaskDefinition;
+            if (await ReadRevisionAsync(context.Session, spec, running ?? spec.Name, context.CancellationToken).ConfigureAwait(false) is { } observed)
+            {
+                found.Add(observed);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Reads one revision (a family name gives its latest ACTIVE revision) into the shape of <paramref name="spec"/>; null when there is none.</summary>
+    /// <param name="session">The AWS session.</param>
+    /// <param name="spec">The desired task definition (names the container and the tags to read).</param>
+    /// <param name="reference">A family, <c>family:revision</c> or an ARN.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public static async Task<ObservedResource?> ReadRevisionAsync(AwsSession session, TaskDefinitionSpec spec, string reference, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(spec);
+        Ecs.DescribeTaskDefinitionResponse response;
+        try
+        {
+            response = await session.Ecs.DescribeTaskDefinitionAsync(new Ecs.DescribeTaskDefinitionRequest { TaskDefinition = reference, Include = [Ecs.TaskDefinitionField.Tags] },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsApiException e) when (e.ErrorCode == "ClientException" && e.AwsMessage.Contains("Unable to describe task definition", StringComparison.OrdinalIgnoreCase))
+        {
+            return null; // what ECS answers for a family with no ACTIVE revision
+        }
+
+        return response.TaskDefinition is { TaskDefinitionArn: { } arn } definition
+            ? new ObservedResource(Observed(spec, definition, response.Tags), arn)
+            : null;
+    }
+
+    private static TaskDefinitionSpec Observed(TaskDefinitionSpec spec, Ecs.TaskDefinition definition, IEnumerable<Ecs.Tag>? tags)
+    {
+        var container = definition.ContainerDefinitions?.FirstOrDefault(c => c.Name == spec.Container.Name) ?? definition.ContainerDefinitions?.FirstOrDefault();
+        return spec with
+        {
+            Tags = ClusterKind.EcsTags(tags),
+            Cpu = ParseInt(definition.Cpu),
+            MemoryMiB = ParseInt(definition.Memory),
+            CpuArchitecture = definition.RuntimePlatform?.CpuArchitecture ?? "X86_64",
+            OperatingSystemFamily = definition.RuntimePlatform?.OperatingSystemFamily ?? "LINUX",
+            NetworkMode = definition.NetworkMode ?? "",
+            RequiresCompatibilities = definition.RequiresCompatibilities ?? [],
+            ExecutionRoleName = definition.ExecutionRoleArn is { } execution ? Arn.LastSegment(execution) : null,
+            TaskRoleName = definition.TaskRoleArn is { } task ? Arn.LastSegment(task) : null,
+            Container = new ContainerSpec(
+                container?.Name ?? "",
+                container?.Image,
+                container?.PortMappings?.FirstOrDefault()?.ContainerPort ?? 0,
+                new SortedDictionary<string, string>(Tags.ToDictionary(container?.Environment, e => e.Name, e => e.Value), StringComparer.Ordinal),
+                container?.Essential ?? true,
+                container?.ReadonlyRootFilesystem ?? false,
+                container?.Privileged ?? false,
+                container?.StopTimeout ?? 0,
+                container?.LogConfiguration?.LogDriver ?? "",
+                new SortedDictionary<string, string>(container?.LogConfiguration?.Options?.ToDictionary() ?? [], StringComparer.Ordinal)),
+        };
+    }
+
+    private static int ParseInt(string? value) => int.TryParse(value, CultureInfo.InvariantCulture, out var n) ? n : 0;
+
+    /// <inheritdoc />
+    protected override void Compare(TaskDefinitionSpec desired, TaskDefinitionSpec current, Diff diff)
+    {
+        diff.Compare("cpu", current.Cpu, desired.Cpu);
+        diff.Compare("memory MiB", current.MemoryMiB, desired.MemoryMiB);
+        diff.Compare("CPU architecture", current.CpuArchitecture, desired.CpuArchitecture);
+        diff.Compare("operating system", current.OperatingSystemFamily, desired.OperatingSystemFamily);
+        diff.Compare("network mode", current.NetworkMode, desired.NetworkMode);
+        diff.Set("compatibilities", current.RequiresCompatibilities, desired.RequiresCompatibilities);
+        diff.Compare("execution role", current.ExecutionRoleName, desired.ExecutionRoleName);
+        diff.Compare("task role", current.TaskRoleName, desired.TaskRoleName);
+        var (d, c) = (desired.Container, current.Container);
+        diff.Compare("container name", c.Name, d.Name);
+        if (d.Image is not null)
+        {
+            diff.Compare("image", c.Image, d.Image);
+        }
+
+        diff.Compare("container port", c.Port, d.Port);
+        diff.Map("environment", c.Environment, d.Environment, desiredKeysOnly: false);
+        diff.Compare("essential", c.Essential, d.Essential);
+        diff.Compare("read-only root filesystem", c.ReadonlyRootFilesystem, d.ReadonlyRootFilesystem);
+        diff.Compare("privileged", c.Privileged, d.Privileged);
+        diff.Compare("stop timeout", c.StopTimeoutSeconds, d.StopTimeoutSeconds);
+        diff.Compare("log driver", c.LogDriver, d.LogDriver);
+        diff.Map("log option", c.LogOptions, d.LogOptions, desiredKeysOnly: false);
+    }
+
+    /// <inheritdoc />
+    protected override PlannedChange Cascade(PlannedChange change, TaskDefinitionSpec desired, PlanContext context) => change.Action switch
+    {
+        ChangeAction.Update => change.WithNote($"registers a new revision of {desired.Name}; the current one is {Arn.LastSegment(change.CurrentId!)}"),
+        ChangeAction.Unchanged when desired.Container.Image is null => change.WithNote("a new revision is registered if the image changed"),
+        _ => change,
+    };
+
+    /// <inheritdoc />
+    protected override Task CreateAsync(Change<TaskDefinitionSpec> change, ApplyContext context) => RegisterAsync(change.Desired, context);
+
+    /// <inheritdoc />
+    protected override Task UpdateAsync(Change<TaskDefinitionSpec> change, ApplyContext context) => RegisterAsync(change.Desired, context);
+
+    private async Task RegisterAsync(TaskDefinitionSpec spec, ApplyContext context)
+    {
+        var ct = context.CancellationToken;
+        // A run killed between registering and updating the service left a matching latest revision: reuse it.
+        if (await MatchingLatestRevisionAsync(spec, context).ConfigureAwait(false) is { } latest)
+        {
+            context.Info($"  the latest revision {Arn.LastSegment(latest)} already matches; reusing it");
+            Made(context, spec.Name, latest);
+            return;
+        }
+
+        // Every RegisterTaskDefinition makes a revision: after an answer lost on its way back, the match is the one it made.
+        var request = RegisterRequest(spec, context.Id(IamRoleKind.Instance, spec.ExecutionRoleName!), context.Id(IamRoleKind.Instance, spec.TaskRoleName!));
+        var arn = await Converge.CreateOnceAsync(context.Session,
+            async () => (await context.Session.Ecs.RegisterTaskDefinitionAsync(request, ct).ConfigureAwait(false)).TaskDefinition?.TaskDefinitionArn
+                ?? throw new InvalidOperationException($"RegisterTaskDefinition for {spec.Name} returned no ARN."),
+            () => MatchingLatestRevisionAsync(spec, context), ct).ConfigureAwait(false);
+        context.Info($"  registered {Arn.LastSegment(arn)}");
+        Made(context, spec.Name, arn);
+    }
+
+    // The family's latest revision when it is exactly what the spec asks for, else null.
+    private async Task<string?> MatchingLatestRevisionAsync(TaskDefinitionSpec spec, ApplyContext context)
+    {
+        var latest = await ReadRevisionAsync(context.Session, spec, spec.Name, context.CancellationToken).ConfigureAwait(false);
+        return latest is not null && Plan(spec, latest, new PlanContext()).Action == ChangeAction.Unchanged ? latest.Id : null;
+    }
+
+    /// <summary>The RegisterTaskDefinition request for a spec: Fargate, awsvpc, one container by digest, read-only root, awslogs.</summary>
+    /// <param name="spec">The spec (with its image).</param>
+    /// <param name="executionRoleArn">The execution role.</param>
+    /// <param name="taskRoleArn">The task role.</param>
+    public static Ecs.RegisterTaskDefinitionRequest RegisterRequest(TaskDefinitionSpec spec, string executionRoleArn, string taskRoleArn)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var container = spec.Container;
+        return new Ecs.RegisterTaskDefinitionRequest
+        {
+            Family = spec.Name,
+            Cpu = spec.Cpu.ToString(CultureInfo.InvariantCulture),
+            Memory = spec.MemoryMiB.ToString(CultureInfo.InvariantCulture),
+            NetworkMode = spec.NetworkMode,
+            RequiresCompatibilities = spec.RequiresCompatibilities,
+            RuntimePlatform = new Ecs.RuntimePlatform { CpuArchitecture = spec.CpuArchitecture, OperatingSystemFamily = spec.OperatingSystemFamily },
+            ExecutionRoleArn = executionRoleArn,
+            TaskRoleArn = taskRoleArn,
+            Tags = ClusterKind.AwsTags(spec.Tags),
+            ContainerDefinitions =
+            [
+                new Ecs.ContainerDefinition
+                {
+                    Name = container.Name,
+                    Image = container.Image ?? throw new InvalidOperationException($"Task definition {spec.Name} has no image; the image step must run first."),
+                    Essential = container.Essential,
+                    ReadonlyRootFilesystem = container.ReadonlyRootFilesystem,
+                    Privileged = container.Privileged,
+                    StopTimeout = container.StopTimeoutSeconds,
+                    PortMappings = [new Ecs.PortMapping { ContainerPort = container.Port, Protocol = Ecs.TransportProtocol.Tcp }],
+                    Environment = [.. container.Environment.Select(e => new Ecs.AwsKeyValuePair { Name = e.Key, Value = e.Value })],
+                    LogConfiguration = new Ecs.LogConfiguration { LogDriver = container.LogDriver, Options = container.LogOptions },
+                },
+            ],
+        };
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<FoundResource>> FindAsync(FindContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (ecs, scope, ct) = (context.Session.Ecs, context.Scope, context.CancellationToken);
+        var families = new SortedSet<string>(StringComparer.Ordinal);
+        var listed = await ecs.ListTaskDefinitionFamiliesItemsAsync(new Ecs.ListTaskDefinitionFamiliesRequest
+        {
+            FamilyPrefix = scope.Stack + "-",
+            Status = Ecs.TaskDefinitionFamilyStatus.Active,
+        }, ct).ToListAsync(ct).ConfigureAwait(false);
+        families.UnionWith(listed);
+        foreach (var cluster in await ClusterKind.ClustersAsync(context).ConfigureAwait(false))
+        {
+            var services = await EcsServiceKind.ServicesInAsync(context, cluster.Name).ConfigureAwait(false);
+            families.UnionWith(services.Ours.Select(s => Arn.FamilyOf(s.Service.TaskDefinition)).OfType<string>());
+        }
+
+        families.UnionWith((scope.Services ?? []).Select(n => n.TaskFamily));
+        var result = new List<FoundResource>();
+        foreach (var family in families)
+        {
+            var arns = await ecs.ListTaskDefinitionsItemsAsync(new Ecs.ListTaskDefinitionsRequest { FamilyPrefix = family, Status = Ecs.TaskDefinitionStatus.Active }, ct)
+                .ToListAsync(ct).ConfigureAwait(false);
+            foreach (var arn in arns.Where(a => Arn.FamilyOf(a) == family))
+            {
+                if (await OwnedActiveAsync(context, arn).ConfigureAwait(false))
+                {
+                    result.Add(new FoundResource(this, Arn.LastSegment(arn), arn, IsPerService: true));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static async Task<bool> OwnedActiveAsync(FindContext context, string arn)
+    {
+        try
+        {
+            var described = await context.Session.Ecs.DescribeTaskDefinitionAsync(new Ecs.DescribeTaskDefinitionRequest { TaskDefinition = arn, Include = [Ecs.TaskDefinitionField.Tags] },
+                context.CancellationToken).ConfigureAwait(false);
+            return described.TaskDefinition?.Status == "ACTIVE" && context.Scope.Owns(ClusterKind.EcsTags(described.Tags));
+        }
+        catch (AwsApiException e) when (e.ErrorCode == "ClientException")
+        {
+            return false; // gone since it was listed
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task DeleteAsync(FoundResource resource, DestroyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(context);
+        await context.Session.Ecs.DeregisterTaskDefinitionAsync(new Ecs.DeregisterTaskDefinitionRequest { TaskDefinition = resource.Id }, context.CancellationToken).ConfigureAwait(false);
+        context.Removed(resource, $"deregistered task definition {resource.Name}");
+    }
+}

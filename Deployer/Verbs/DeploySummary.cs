@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Aspire.Deployer.Aws;
+
+namespace Aspire.Deployer.Verbs;
+
+/// <summary>One deployed service in the summary.</summary>
+/// <param name="Resource">The Aspire resource.</param>
+/// <param name="Url">Where it answers: <c>http(s)://&lt;load balancer DNS&gt;:&lt;listener port&gt;</c>.</param>
+/// <param name="Image">The image by digest.</param>
+/// <param name="TaskDefinitionArn">The task definition revision it runs.</param>
+/// <param name="RunningCount">Tasks running when the wait ended.</param>
+/// <param name="DesiredCount">Tasks wanted.</param>
+/// <param name="HealthyTargets">Healthy targets when the wait ended (null when not checked).</param>
+public sealed record DeployedService(string Resource, string? Url, string? Image, string? TaskDefinitionArn, int? RunningCount, int? DesiredCount, int? HealthyTargets);
+
+/// <summary>The machine-readable summary of a deploy (written as JSON for CI).</summary>
+/// <param name="App">The application.</param>
+/// <param name="Environment">The environment.</param>
+/// <param name="Region">The region.</param>
+/// <param name="Account">The account, when known.</param>
+/// <param name="Result"><c>succeeded</c> or <c>failed</c>.</param>
+/// <param name="Error">Why it failed, when it did.</param>
+/// <param name="Changes">How many changes of each action the plan had.</param>
+/// <param name="MutatingCalls">How many mutating AWS calls the apply made.</param>
+/// <param name="DurationSeconds">Wall time of the deploy.</param>
+/// <param name="Services">The services.</param>
+public sealed record DeploySummary(
+    string App,
+    string Environment,
+    string? Region,
+    string? Account,
+    string Result,
+    string? Error,
+    IReadOnlyDictionary<string, int> Changes,
+    int MutatingCalls,
+    double DurationSeconds,
+    IReadOnlyList<DeployedService> Services)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The summary as JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a summary written by <see cref="ToJson"/>.</summary>
+    /// <param name="json">The JSON.</param>
+    public static DeploySummary? FromJson(string json) => JsonSerializer.Deserialize<DeploySummary>(json, Json);
+
+    /// <summary>The summary as lines for people.</summary>
+    public IReadOnlyList<string> ToLines()
+    {
+        var lines = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"Deploy {Result}: {App} ({Environment}) in {Region ?? "?"} after {DurationSeconds:0.#} s, {MutatingCalls} changing AWS call(s)."),
+        };
+        lines.AddRange(Services.Select(s =>
+            $"  {s.Resource}: {s.Url ?? "(no URL)"}  image {s.Image ?? "?"}  task definition {Arn.LastSegmentOr(s.TaskDefinitionArn, "?")}" +
+            (s.RunningCount is null ? "" : string.Create(CultureInfo.InvariantCulture, $"  {s.RunningCount}/{s.DesiredCount} running")) +
+            (s.HealthyTargets is null ? "" : string.Create(CultureInfo.InvariantCulture, $", {s.HealthyTargets} healthy target(s)"))));
+        if (Error is not null)
+        {
+            lines.Add("  error: " + Error);
+        }
+
+        return lines;
+    }
+
+}
+
+/// <summary>The deploy failed; <see cref="Summary"/> holds what is known (written to the summary file too).</summary>
+public sealed class DeployFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="summary">The failed deploy's summary.</param>
+    /// <param name="inner">The cause.</param>
+    public DeployFailedException(DeploySummary summary, Exception inner) : base(inner?.Message, inner)
+    {
+        Summary = summary;
+    }
+
+    /// <summary>What is known about the failed deploy.</summary>
+    public DeploySummary Summary { get; }
+}

@@ -1,0 +1,172 @@
+using System.Text.Json.Nodes;
+using Aspire.Deployer.Engine;
+using Aspire.Deployer.Images;
+using Aspire.Deployer.Reporting;
+using Aspire.Deployer.Settings;
+using Aspire.Deployer.Tests.Infrastructure;
+using Aspire.Deployer.Verbs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Aspire.Deployer.Tests.Verbs;
+
+/// <summary>
+/// The wait against a scripted ECS endpoint (moto never fails a rollout): events are streamed, a completed rollout
+/// ends the wait, a failed one or a rollback fails it with the stopped tasks' reasons.
+/// </summary>
+public sealed class DeploymentWaiterTests
+{
+    private const string Td1 = "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-test-web:1";
+    private const string Td2 = "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-test-web:2";
+    private static readonly WaitTarget Target = new("web", "shop-test", "shop-test-web", Td2, null);
+    private static readonly WaitOptions Fast = new() { Timeout = TimeSpan.FromSeconds(5), PollInterval = TimeSpan.FromMilliseconds(20) };
+
+    [Fact]
+    public async Task Wait_RolloutCompletesAfterProgress_StreamsNewEventsAndSucceeds()
+    {
+        var polls = 0;
+        var now = DateTimeOffset.UtcNow;
+        await using var ecs = await ScriptedEcs.StartAsync(op => op switch
+        {
+            "DescribeServices" => Interlocked.Increment(ref polls) < 3
+                ? Service(Td2, running: 0, Deployment(Td2, "IN_PROGRESS"), [Event("e2", "(service shop-test-web) has started 1 tasks", now), Event("e1", "old event", now.AddHours(-1))])
+                : Service(Td2, running: 1, Deployment(Td2, "COMPLETED"), [Event("e3", "(service shop-test-web) has reached a steady state.", now), Event("e2", "started", now), Event("e1", "old event", now.AddHours(-1))]),
+            _ => new JsonObject(),
+        });
+        using var session = await MotoServer.CreateSessionAsync(ecs.Endpoint);
+        var log = new StringWriter();
+
+        var states = await new DeploymentWaiter(session, new PlainTextDeployProgress(log)).WaitAsync([Target], Fast, eventsSince: now.AddSeconds(-5));
+
+        Assert.Equal((1, 1), (states[0].RunningCount, states[0].DesiredCount));
+        Assert.Contains("has started 1 tasks", log.ToString());
+        Assert.Contains("reached a steady state", log.ToString());
+        Assert.DoesNotContain("old event", log.ToString());
+        Assert.Contains("rollout IN_PROGRESS, 0/1 running", log.ToString());
+    }
+
+    [Fact]
+    public async Task Wait_CircuitBreakerRolledBack_FailsWithStoppedTaskReasons()
+    {
+        await using var ecs = await ScriptedEcs.StartAsync(op => op switch
+        {
+            "DescribeServices" => Service(Td1, running: 1, Deployment(Td1, "COMPLETED"), []),
+            "ListTasks" => new JsonObject { ["taskArns"] = new JsonArray("arn:aws:ecs:us-east-1:123456789012:task/shop-test/abc123") },
+            "DescribeTasks" => new JsonObject
+            {
+                ["tasks"] = new JsonArray(new JsonObject
+                {
+                    ["taskArn"] = "arn:aws:ecs:us-east-1:123456789012:task/shop-test/abc123",
+                    ["stoppedReason"] = "Essential container in task exited",
+                    ["containers"] = new JsonArray(new JsonObject { ["name"] = "web", ["exitCode"] = 1, ["reason"] = "Error: PORT is not a valid port" }),
+                }),
+            },
+            _ => new JsonObject(),
+        });
+        using var session = await MotoServer.CreateSessionAsync(ecs.Endpoint);
+
+        var error = await Assert.ThrowsAsync<DeploymentWaitException>(() =>
+            new DeploymentWaiter(session, new PlainTextDeployProgress(new StringWriter())).WaitAsync([Target], Fast));
+
+        Assert.Contains("runs shop-test-web:1, not shop-test-web:2", error.Message);
+        Assert.Contains("rolled back", error.Message);
+        Assert.Contains("task abc123 stopped: Essential container in task exited (web exit 1: Error: PORT is not a valid port)", error.Message);
+    }
+
+    [Fact]
+    public async Task Wait_RolloutFailed_FailsWithTheRolloutReason()
+    {
+        await using var ecs = await ScriptedEcs.StartAsync(op => op switch
+        {
+            "DescribeServices" => Service(Td2, running: 0, Deployment(Td2, "FAILED", "ECS deployment circuit breaker: tasks failed to start."), []),
+            "ListTasks" => new JsonObject { ["taskArns"] = new JsonArray() },
+            _ => new JsonObject(),
+        });
+        using var session = await MotoServer.CreateSessionAsync(ecs.Endpoint);
+
+        var error = await Assert.ThrowsAsync<DeploymentWaitException>(() =>
+            new DeploymentWaiter(session, new PlainTextDeployProgress(new StringWriter())).WaitAsync([Target], Fast));
+
+        Assert.Contains("shop-test-web:2 FAILED (ECS deployment circuit breaker: tasks failed to start.)", error.Message);
+    }
+
+    [Fact]
+    public async Task Wait_NeverSteady_TimesOutNamingWhatItWaitedFor()
+    {
+        await using var ecs = await ScriptedEcs.StartAsync(op => op switch
+        {
+            "DescribeServices" => Service(Td2, running: 0, Deployment(Td2, "IN_PROGRESS"), []),
+            "ListTasks" => new JsonObject { ["taskArns"] = new JsonArray() },
+            _ => new JsonObject(),
+        });
+        using var session = await MotoServer.CreateSessionAsync(ecs.Endpoint);
+
+        var error = await Assert.ThrowsAsync<DeploymentWaitException>(() =>
+            new DeploymentWaiter(session, new PlainTextDeployProgress(new StringWriter())).WaitAsync([Target], Fast with { Timeout = TimeSpan.FromMilliseconds(200) }));
+
+        Assert.Contains("web: rollout IN_PROGRESS, 0/1 running", error.Message);
+        Assert.Contains("Aws:DeployTimeoutMinutes", error.Message);
+    }
+
+    private static JsonObject Event(string id, string message, DateTimeOffset? at = null) =>
+        new() { ["id"] = id, ["message"] = message, ["createdAt"] = at?.ToUnixTimeMilliseconds() / 1000.0 };
+
+    private static JsonObject Deployment(string td, string rollout, string? reason = null) => new()
+    {
+        ["id"] = "ecs-svc/1",
+        ["status"] = "PRIMARY",
+        ["taskDefinition"] = td,
+        ["rolloutState"] = rollout,
+        ["rolloutStateReason"] = reason,
+    };
+
+    private static JsonObject Service(string td, int running, JsonObject deployment, JsonObject[] events) => new()
+    {
+        ["services"] = new JsonArray(new JsonObject
+        {
+            ["serviceName"] = "shop-test-web",
+            ["taskDefinition"] = td,
+            ["desiredCount"] = 1,
+            ["runningCount"] = running,
+            ["deployments"] = new JsonArray(deployment),
+            ["events"] = new JsonArray([.. events]),
+        }),
+    };
+
+    /// <summary>An ECS JSON endpoint answering each operation with what the test scripts.</summary>
+    private sealed class ScriptedEcs : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private ScriptedEcs(WebApplication app, Uri endpoint) => (_app, Endpoint) = (app, endpoint);
+
+        public Uri Endpoint { get; }
+
+        public static async Task<ScriptedEcs> StartAsync(Func<string, JsonObject> answer)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            app.Run(async context =>
+            {
+                var target = context.Request.Headers["X-Amz-Target"].ToString();
+                context.Response.ContentType = "application/x-amz-json-1.1";
+                await context.Response.WriteAsync(answer(target[(target.LastIndexOf('.') + 1)..]).ToJsonString());
+            });
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new ScriptedEcs(app, new Uri(address + "/"));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
