@@ -49,13 +49,11 @@ public static partial class DeploymentValidator
         return problems;
     }
 
-    private static IEnumerable<string> Problems(ServiceDescription service)
-    {
-        foreach (var problem in service.Names.Problems())
-        {
-            yield return problem;
-        }
+    private static IEnumerable<string> Problems(ServiceDescription service) =>
+        service.Names.Problems().Concat(ShapeProblems(service)).Concat(OptionProblems(service.Options)).Concat(EnvironmentProblems(service));
 
+    private static IEnumerable<string> ShapeProblems(ServiceDescription service)
+    {
         if (service.Size.Problem() is { } size)
         {
             yield return $"Invalid Fargate size: {size}";
@@ -75,8 +73,10 @@ public static partial class DeploymentValidator
         {
             yield return $"Health check path '{service.HealthCheckPath}' must start with '/' and have at most 1024 characters.";
         }
+    }
 
-        var options = service.Options;
+    private static IEnumerable<string> OptionProblems(EcsServiceOptions options)
+    {
         if (options.DesiredCount is < 0 or > 1000)
         {
             yield return $"Desired count {options.DesiredCount} must be from 0 to 1000.";
@@ -109,7 +109,10 @@ public static partial class DeploymentValidator
         {
             yield return $"Log retention {options.LogRetentionDays} days is not one CloudWatch offers; use one of {string.Join(", ", RetentionDays)}.";
         }
+    }
 
+    private static IEnumerable<string> EnvironmentProblems(ServiceDescription service)
+    {
         foreach (var name in service.Environment.Keys)
         {
             if (!EnvironmentName().IsMatch(name))

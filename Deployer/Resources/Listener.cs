@@ -165,43 +165,18 @@ public sealed class ListenerKind : ResourceKind<ListenerSpec>
     // Makes the listener on the load balancer as it exists now forward as specified, creating it when missing.
     private async Task ConvergeAsync(ListenerSpec spec, ApplyContext context)
     {
-        var (elb, ct) = (context.Session.ElbV2, context.CancellationToken);
         var lbArn = context.Id(LoadBalancerKind.Instance, spec.LoadBalancerName);
         var tgArn = context.Id(TargetGroupKind.Instance, spec.TargetGroupName);
-        async Task<List<Elb.Listener>> ListAsync() =>
-            await elb.DescribeListenersItemsAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lbArn }, ct).ToListAsync(ct).ConfigureAwait(false);
-        async Task<Elb.Listener?> OnPortAsync() => (await ListAsync().ConfigureAwait(false)).FirstOrDefault(l => l.Port == spec.Port);
-
-        var listeners = await ListAsync().ConfigureAwait(false);
+        var listeners = await ListAsync(lbArn, context).ConfigureAwait(false);
         var listener = listeners.FirstOrDefault(l => ForwardTargets(l).Contains(tgArn)) ?? listeners.FirstOrDefault(l => l.Port == spec.Port);
-        var actions = new List<Elb.AwsAction> { new() { Type = Elb.ActionTypeEnum.Forward, TargetGroupArn = tgArn } };
-        var certificates = spec.CertificateArn is null ? null : new List<Elb.Certificate> { new() { CertificateArn = spec.CertificateArn } };
+        if (listener is null && await CreateListenerAsync(spec, lbArn, tgArn, context).ConfigureAwait(false) is { } existing)
+        {
+            listener = existing;
+        }
+
         if (listener is null)
         {
-            try
-            {
-                // ELBv2 answers a repeated create with the same settings with the existing listener (moto makes a
-                // second one): each attempt goes once, and a lost answer's listener is found on its port.
-                var created = await Converge.CreateOnceAsync(context.Session,
-                    async () => (await elb.CreateListenerAsync(new Elb.CreateListenerRequest
-                    {
-                        LoadBalancerArn = lbArn,
-                        Port = spec.Port,
-                        Protocol = spec.Protocol,
-                        SslPolicy = spec.SslPolicy,
-                        Certificates = certificates,
-                        DefaultActions = actions,
-                        Tags = Tags.ToList(spec.Tags, (k, v) => new Elb.Tag { Key = k, Value = v }),
-                    }, ct).ConfigureAwait(false)).Listeners![0],
-                    OnPortAsync, ct).ConfigureAwait(false);
-                Made(context, spec.Name, created.ListenerArn!);
-                return;
-            }
-            catch (AwsApiException e) when (e.ErrorCode == "DuplicateListener")
-            {
-                listener = await OnPortAsync().ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"ELBv2 says a listener on port {spec.Port} of {spec.LoadBalancerName} exists (DuplicateListener), but none is listed.");
-            }
+            return;
         }
 
         var arn = listener.ListenerArn!;
@@ -211,23 +186,62 @@ public sealed class ListenerKind : ResourceKind<ListenerSpec>
         if (listener.Port != spec.Port || listener.Protocol != spec.Protocol || forwards.Count != 1 || forwards[0] != tgArn
             || (secure ? listener.Certificates?.FirstOrDefault()?.CertificateArn : null) != spec.CertificateArn || (secure ? listener.SslPolicy : null) != spec.SslPolicy)
         {
-            await elb.ModifyListenerAsync(new Elb.ModifyListenerRequest
+            await context.Session.ElbV2.ModifyListenerAsync(new Elb.ModifyListenerRequest
             {
                 ListenerArn = arn,
                 Port = spec.Port,
                 Protocol = spec.Protocol,
                 SslPolicy = spec.SslPolicy,
-                Certificates = certificates,
-                DefaultActions = actions,
-            }, ct).ConfigureAwait(false);
+                Certificates = Certificates(spec),
+                DefaultActions = Forward(tgArn),
+            }, context.CancellationToken).ConfigureAwait(false);
         }
 
         var observed = context.Observed(this, spec.Name);
         if (observed is null || observed.Id != arn || Tags.Differ(spec.Tags, observed.Spec.Tags))
         {
-            await LoadBalancerKind.AddTagsAsync(context.Session, arn, spec.Tags, ct).ConfigureAwait(false);
+            await LoadBalancerKind.AddTagsAsync(context.Session, arn, spec.Tags, context.CancellationToken).ConfigureAwait(false);
         }
     }
+
+    // Creates the listener; null when it was made, or the one on the port when ELBv2 says it exists (DuplicateListener).
+    private async Task<Elb.Listener?> CreateListenerAsync(ListenerSpec spec, string lbArn, string tgArn, ApplyContext context)
+    {
+        var ct = context.CancellationToken;
+        async Task<Elb.Listener?> OnPortAsync() => (await ListAsync(lbArn, context).ConfigureAwait(false)).FirstOrDefault(l => l.Port == spec.Port);
+        try
+        {
+            // ELBv2 answers a repeated create with the same settings with the existing listener (moto makes a
+            // second one): each attempt goes once, and a lost answer's listener is found on its port.
+            var created = await Converge.CreateOnceAsync(context.Session,
+                async () => (await context.Session.ElbV2.CreateListenerAsync(new Elb.CreateListenerRequest
+                {
+                    LoadBalancerArn = lbArn,
+                    Port = spec.Port,
+                    Protocol = spec.Protocol,
+                    SslPolicy = spec.SslPolicy,
+                    Certificates = Certificates(spec),
+                    DefaultActions = Forward(tgArn),
+                    Tags = Tags.ToList(spec.Tags, (k, v) => new Elb.Tag { Key = k, Value = v }),
+                }, ct).ConfigureAwait(false)).Listeners![0],
+                OnPortAsync, ct).ConfigureAwait(false);
+            Made(context, spec.Name, created.ListenerArn!);
+            return null;
+        }
+        catch (AwsApiException e) when (e.ErrorCode == "DuplicateListener")
+        {
+            return await OnPortAsync().ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"ELBv2 says a listener on port {spec.Port} of {spec.LoadBalancerName} exists (DuplicateListener), but none is listed.");
+        }
+    }
+
+    private static async Task<List<Elb.Listener>> ListAsync(string lbArn, ApplyContext context) =>
+        await context.Session.ElbV2.DescribeListenersItemsAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lbArn }, context.CancellationToken)
+            .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+
+    private static List<Elb.AwsAction> Forward(string targetGroupArn) => [new() { Type = Elb.ActionTypeEnum.Forward, TargetGroupArn = targetGroupArn }];
+
+    private static List<Elb.Certificate>? Certificates(ListenerSpec spec) => spec.CertificateArn is null ? null : [new() { CertificateArn = spec.CertificateArn }];
 
     /// <inheritdoc />
     public override async Task<IReadOnlyList<FoundResource>> FindAsync(FindContext context)

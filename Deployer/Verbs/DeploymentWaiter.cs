@@ -112,8 +112,36 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
         var response = await session.Ecs.DescribeServicesAsync(new Ecs.DescribeServicesRequest { Cluster = target.Cluster, Services = [target.Service] }, ct).ConfigureAwait(false);
         var service = response.Services?.FirstOrDefault(s => s.ServiceName == target.Service)
             ?? throw new DeploymentWaitException($"{target.Resource}: ECS service {target.Service} was not found in cluster {target.Cluster}.");
+        ShowNewEvents(target, service, first);
+        await ThrowIfFailedAsync(target, service, ct).ConfigureAwait(false);
 
-        // Events come newest first; show the new ones oldest first.
+        var (running, desired) = (service.RunningCount ?? 0, service.DesiredCount ?? 0);
+        var deployments = service.Deployments ?? [];
+        var primary = deployments.FirstOrDefault(d => d.Status == "PRIMARY");
+        var state = new ServiceState(target.Resource, running, desired, null);
+        if (primary is not null && primary.RolloutState is not null && primary.RolloutState != "COMPLETED")
+        {
+            return (state, $"rollout {primary.RolloutState}, {running}/{desired} running");
+        }
+
+        if (deployments.Count > 1)
+        {
+            return (state, $"{deployments.Count} deployments active, {running}/{desired} running");
+        }
+
+        if (running != desired)
+        {
+            return (state, $"{running}/{desired} running");
+        }
+
+        return !options.RequireHealthyTargets || target.TargetGroupArn is null
+            ? (state, null)
+            : await TargetHealthAsync(target, state, ct).ConfigureAwait(false);
+    }
+
+    // Events come newest first; show the new ones oldest first.
+    private void ShowNewEvents(WaitTarget target, Ecs.Service service, bool first)
+    {
         foreach (var e in (service.Events ?? []).Reverse())
         {
             var recent = !first || (_eventsSince is { } since && e.CreatedAt >= since);
@@ -122,9 +150,11 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
                 progress.Info($"{target.Resource} event: {e.Message}");
             }
         }
+    }
 
-        var running = service.RunningCount ?? 0;
-        var desired = service.DesiredCount ?? 0;
+    // A FAILED rollout, or a service converging to another revision (the circuit breaker rolled back), ends the wait.
+    private async Task ThrowIfFailedAsync(WaitTarget target, Ecs.Service service, CancellationToken ct)
+    {
         var deployments = service.Deployments ?? [];
         var primary = deployments.FirstOrDefault(d => d.Status == "PRIMARY");
         var ours = deployments.FirstOrDefault(d => d.TaskDefinition == target.TaskDefinitionArn);
@@ -146,36 +176,17 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
             throw new DeploymentWaitException(
                 $"{target.Resource}: the service runs {Revision(serviceRevision)}, not {Revision(target.TaskDefinitionArn)}: the deployment was rolled back or replaced" + Reasons(reasons));
         }
+    }
 
-        if (primary is not null && primary.RolloutState is not null && primary.RolloutState != "COMPLETED")
-        {
-            return (new ServiceState(target.Resource, running, desired, null), $"rollout {primary.RolloutState}, {running}/{desired} running");
-        }
-
-        if (deployments.Count > 1)
-        {
-            return (new ServiceState(target.Resource, running, desired, null), $"{deployments.Count} deployments active, {running}/{desired} running");
-        }
-
-        if (running != desired)
-        {
-            return (new ServiceState(target.Resource, running, desired, null), $"{running}/{desired} running");
-        }
-
-        if (!options.RequireHealthyTargets || target.TargetGroupArn is null)
-        {
-            return (new ServiceState(target.Resource, running, desired, null), null);
-        }
-
-        var health = await session.ElbV2.DescribeTargetHealthAsync(new Elb.DescribeTargetHealthRequest { TargetGroupArn = target.TargetGroupArn }, ct).ConfigureAwait(false);
+    private async Task<(ServiceState State, string? Waiting)> TargetHealthAsync(WaitTarget target, ServiceState state, CancellationToken ct)
+    {
+        var health = await session.ElbV2.DescribeTargetHealthAsync(new Elb.DescribeTargetHealthRequest { TargetGroupArn = target.TargetGroupArn! }, ct).ConfigureAwait(false);
         var targets = (health.TargetHealthDescriptions ?? []).Where(t => t.TargetHealth?.State is not ("draining" or "unused")).ToList();
         var healthy = targets.Count(t => t.TargetHealth?.State == "healthy");
-        if (healthy >= desired && healthy == targets.Count)
-        {
-            return (new ServiceState(target.Resource, running, desired, healthy), null);
-        }
-
-        return (new ServiceState(target.Resource, running, desired, healthy), $"{healthy}/{Math.Max(desired, targets.Count)} targets healthy");
+        var withHealth = state with { HealthyTargets = healthy };
+        return healthy >= state.DesiredCount && healthy == targets.Count
+            ? (withHealth, null)
+            : (withHealth, $"{healthy}/{Math.Max(state.DesiredCount, targets.Count)} targets healthy");
     }
 
     // Why tasks stopped and targets are unhealthy: what a user needs to fix a failed deploy.

@@ -57,82 +57,83 @@ internal static class AwsHttpTransport
         var retry = target.Settings.Retry;
         var skewCorrected = false;
         var maxAttempts = AwsAttemptScope.IsSingleAttempt ? 1 : Math.Max(1, retry.MaxAttempts);
-        var name = target.Service.DisplayName;
         for (var attempt = 1; ; attempt++)
         {
-            AwsApiException failure;
-            bool retryable;
-            var retryNow = false;
-            using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            var outcome = await AttemptAsync(http, target, wire, readError, attempt, skewCorrected, cancellationToken).ConfigureAwait(false);
+            if (outcome.Response is { } response)
             {
-                attemptCts.CancelAfter(retry.AttemptTimeout);
-                try
-                {
-                    using var message = await BuildSignedRequestAsync(target, wire, attemptCts.Token).ConfigureAwait(false);
-                    using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, attemptCts.Token).ConfigureAwait(false);
-                    var body = await response.Content.ReadAsByteArrayAsync(attemptCts.Token).ConfigureAwait(false);
-                    var status = (int)response.StatusCode;
-                    var requestId = RequestId(response);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return new AwsWireResponse(status, body, requestId);
-                    }
-
-                    var error = readError(status, response, body);
-                    failure = new AwsApiException(name, target.Operation, error.Code, error.Message, status, error.RequestId ?? requestId, target.Endpoint, attempt);
-                    retryable = AwsRetryPolicy.IsRetryable(status, error.Code);
-                    if (!skewCorrected && ClockSkewCodes.Contains(error.Code) && CorrectClock(target.Settings, response))
-                    {
-                        skewCorrected = true;
-                        retryable = true;
-                        retryNow = true;
-                    }
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (OperationCanceledException ex)
-                {
-                    failure = new AwsApiException(name, target.Operation, AwsApiException.RequestTimeoutCode,
-                        $"{target.Endpoint} did not answer within {retry.AttemptTimeout.TotalSeconds:0.###} s.",
-                        endpoint: target.Endpoint, attempts: attempt, innerException: ex);
-                    retryable = true;
-                }
-                catch (HttpRequestException ex)
-                {
-                    failure = new AwsApiException(name, target.Operation, AwsApiException.ConnectionFailureCode,
-                        $"could not reach {target.Endpoint}: {Describe(ex)}",
-                        endpoint: target.Endpoint, attempts: attempt, innerException: ex);
-                    retryable = true;
-                }
-                catch (IOException ex)
-                {
-                    failure = new AwsApiException(name, target.Operation, AwsApiException.ConnectionFailureCode,
-                        $"the connection to {target.Endpoint} failed: {ex.Message}",
-                        endpoint: target.Endpoint, attempts: attempt, innerException: ex);
-                    retryable = true;
-                }
-                catch (AmazonClientException ex)
-                {
-                    // Raised by the signer when credentials cannot be refreshed (expired SSO session, revoked role).
-                    throw new AwsApiException(name, target.Operation, "CredentialsError",
-                        $"could not get AWS credentials to sign the request: {ex.Message}", endpoint: target.Endpoint, attempts: attempt, innerException: ex);
-                }
+                return response;
             }
 
+            skewCorrected |= outcome.RetryNow;
             // A request refused only for our clock's skew was never carried out: its corrected resend is always safe
             // and not counted against the attempts.
-            if (!retryable || (attempt >= maxAttempts && !retryNow))
+            if (!outcome.Retryable || (attempt >= maxAttempts && !outcome.RetryNow))
             {
-                throw failure;
+                throw outcome.Failure!;
             }
 
-            var delay = retryNow ? TimeSpan.Zero : AwsRetryPolicy.Backoff(retry, attempt);
-            target.Settings.OnRetry?.Invoke(new AwsRetryEvent(name, target.Operation, attempt, delay, failure));
+            var delay = outcome.RetryNow ? TimeSpan.Zero : AwsRetryPolicy.Backoff(retry, attempt);
+            target.Settings.OnRetry?.Invoke(new AwsRetryEvent(target.Service.DisplayName, target.Operation, attempt, delay, outcome.Failure!));
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    // One attempt, bounded by the attempt timeout: the answer, or the failure and whether (and how soon) to try again.
+    private static async Task<Outcome> AttemptAsync(
+        HttpClient http, AwsCallTarget target, AwsWireRequest wire, Func<int, HttpResponseMessage, byte[], AwsErrorInfo> readError,
+        int attempt, bool skewCorrected, CancellationToken cancellationToken)
+    {
+        var (name, retry) = (target.Service.DisplayName, target.Settings.Retry);
+        using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attemptCts.CancelAfter(retry.AttemptTimeout);
+        try
+        {
+            using var message = await BuildSignedRequestAsync(target, wire, attemptCts.Token).ConfigureAwait(false);
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, attemptCts.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(attemptCts.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            var requestId = RequestId(response);
+            if (response.IsSuccessStatusCode)
+            {
+                return new Outcome(new AwsWireResponse(status, body, requestId), null, false, false);
+            }
+
+            var error = readError(status, response, body);
+            var failure = new AwsApiException(name, target.Operation, error.Code, error.Message, status, error.RequestId ?? requestId, target.Endpoint, attempt);
+            var skew = !skewCorrected && ClockSkewCodes.Contains(error.Code) && CorrectClock(target.Settings, response);
+            return new Outcome(null, failure, skew || AwsRetryPolicy.IsRetryable(status, error.Code), skew);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            return Transient(new AwsApiException(name, target.Operation, AwsApiException.RequestTimeoutCode,
+                $"{target.Endpoint} did not answer within {retry.AttemptTimeout.TotalSeconds:0.###} s.", endpoint: target.Endpoint, attempts: attempt, innerException: ex));
+        }
+        catch (HttpRequestException ex)
+        {
+            return Transient(new AwsApiException(name, target.Operation, AwsApiException.ConnectionFailureCode,
+                $"could not reach {target.Endpoint}: {Describe(ex)}", endpoint: target.Endpoint, attempts: attempt, innerException: ex));
+        }
+        catch (IOException ex)
+        {
+            return Transient(new AwsApiException(name, target.Operation, AwsApiException.ConnectionFailureCode,
+                $"the connection to {target.Endpoint} failed: {ex.Message}", endpoint: target.Endpoint, attempts: attempt, innerException: ex));
+        }
+        catch (AmazonClientException ex)
+        {
+            // Raised by the signer when credentials cannot be refreshed (expired SSO session, revoked role).
+            throw new AwsApiException(name, target.Operation, "CredentialsError",
+                $"could not get AWS credentials to sign the request: {ex.Message}", endpoint: target.Endpoint, attempts: attempt, innerException: ex);
+        }
+
+        static Outcome Transient(AwsApiException failure) => new(null, failure, true, false);
+    }
+
+    private sealed record Outcome(AwsWireResponse? Response, AwsApiException? Failure, bool Retryable, bool RetryNow);
 
     /// <summary>Adopts the server's clock when it is more than 4 minutes from ours (SigV4 allows 5).</summary>
     private static bool CorrectClock(AwsCallSettings settings, HttpResponseMessage response)

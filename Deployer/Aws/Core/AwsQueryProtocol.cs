@@ -165,40 +165,9 @@ internal static class AwsQueryProtocol
     private static object? ReadValue(Type type, XElement element)
     {
         var scalar = Nullable.GetUnderlyingType(type) ?? type;
-        var text = element.Value;
-        if (scalar == typeof(string))
+        if (ReadScalar(scalar, element.Value, out var value))
         {
-            return text;
-        }
-
-        if (scalar == typeof(int))
-        {
-            return int.Parse(text, CultureInfo.InvariantCulture);
-        }
-
-        if (scalar == typeof(long))
-        {
-            return long.Parse(text, CultureInfo.InvariantCulture);
-        }
-
-        if (scalar == typeof(bool))
-        {
-            return bool.Parse(text.Trim());
-        }
-
-        if (scalar == typeof(double))
-        {
-            return double.Parse(text, CultureInfo.InvariantCulture);
-        }
-
-        if (scalar == typeof(DateTimeOffset))
-        {
-            return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-        }
-
-        if (scalar == typeof(byte[]))
-        {
-            return Convert.FromBase64String(text);
+            return value;
         }
 
         if (AwsShapeReflection.MapValue(type) is { } valueType)
@@ -207,10 +176,10 @@ internal static class AwsQueryProtocol
             foreach (var entry in element.Elements().Where(e => e.Name.LocalName == "entry"))
             {
                 var key = entry.Elements().FirstOrDefault(e => e.Name.LocalName == "key")?.Value;
-                var value = entry.Elements().FirstOrDefault(e => e.Name.LocalName == "value");
-                if (key is not null && value is not null)
+                var item = entry.Elements().FirstOrDefault(e => e.Name.LocalName == "value");
+                if (key is not null && item is not null)
                 {
-                    map[key] = ReadValue(valueType, value);
+                    map[key] = ReadValue(valueType, item);
                 }
             }
 
@@ -229,5 +198,22 @@ internal static class AwsQueryProtocol
         }
 
         return ReadStructure(type, element);
+    }
+
+    // Strings, numbers, booleans, timestamps and blobs; false for anything else (maps, lists, structures).
+    private static bool ReadScalar(Type scalar, string text, out object? value)
+    {
+        value = scalar switch
+        {
+            _ when scalar == typeof(string) => text,
+            _ when scalar == typeof(int) => int.Parse(text, CultureInfo.InvariantCulture),
+            _ when scalar == typeof(long) => long.Parse(text, CultureInfo.InvariantCulture),
+            _ when scalar == typeof(bool) => bool.Parse(text.Trim()),
+            _ when scalar == typeof(double) => double.Parse(text, CultureInfo.InvariantCulture),
+            _ when scalar == typeof(DateTimeOffset) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+            _ when scalar == typeof(byte[]) => Convert.FromBase64String(text),
+            _ => null,
+        };
+        return value is not null;
     }
 }
