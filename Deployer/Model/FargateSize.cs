@@ -11,26 +11,26 @@ public readonly record struct FargateSize(int Cpu, int MemoryMiB)
     /// <summary>The size used when none is configured: a quarter vCPU and 512 MiB.</summary>
     public static FargateSize Default { get; } = new(256, 512);
 
-    // Fargate's table (Linux): for each CPU value, the memory range and its step.
-    private static readonly (int Cpu, int Min, int Max, int Step)[] Ranges =
+    // Fargate's table (Linux; ECS Developer Guide, "Task size"): for each CPU value the memory values it accepts.
+    // 256 CPU is the one irregular row: 512, 1024 or 2048 MiB, no 1536.
+    private static readonly (int Cpu, int[] Memory)[] Table =
     [
-        (256, 512, 2048, 512),
-        (512, 1024, 4096, 1024),
-        (1024, 2048, 8192, 1024),
-        (2048, 4096, 16384, 1024),
-        (4096, 8192, 30720, 1024),
-        (8192, 16384, 61440, 4096),
-        (16384, 32768, 122880, 8192),
+        (256, [512, 1024, 2048]),
+        (512, Steps(1024, 4096, 1024)),
+        (1024, Steps(2048, 8192, 1024)),
+        (2048, Steps(4096, 16384, 1024)),
+        (4096, Steps(8192, 30720, 1024)),
+        (8192, Steps(16384, 61440, 4096)),
+        (16384, Steps(32768, 122880, 8192)),
     ];
 
     /// <summary>Every CPU value Fargate accepts.</summary>
-    public static IReadOnlyList<int> CpuValues { get; } = [.. Ranges.Select(r => r.Cpu)];
+    public static IReadOnlyList<int> CpuValues { get; } = [.. Table.Select(r => r.Cpu)];
 
     /// <summary>The memory values Fargate accepts with <paramref name="cpu"/>; empty for an invalid CPU value.</summary>
-    public static IReadOnlyList<int> MemoryValuesFor(int cpu) =>
-        Ranges.Where(r => r.Cpu == cpu)
-            .SelectMany(r => Enumerable.Range(0, ((r.Max - r.Min) / r.Step) + 1).Select(i => r.Min + (i * r.Step)))
-            .ToArray();
+    public static IReadOnlyList<int> MemoryValuesFor(int cpu) => Table.FirstOrDefault(r => r.Cpu == cpu).Memory ?? [];
+
+    private static int[] Steps(int min, int max, int step) => [.. Enumerable.Range(0, ((max - min) / step) + 1).Select(i => min + (i * step))];
 
     /// <summary>True when Fargate accepts this pair.</summary>
     public bool IsValid => MemoryValuesFor(Cpu).Contains(MemoryMiB);
@@ -50,7 +50,9 @@ public readonly record struct FargateSize(int Cpu, int MemoryMiB)
     }
 
     private static string Describe(IReadOnlyList<int> values) =>
-        values.Count <= 8 ? string.Join(", ", values) : $"{values[0]} to {values[^1]} in steps of {values[1] - values[0]}";
+        values.Count <= 8 || values[1] - values[0] != values[^1] - values[^2]
+            ? string.Join(", ", values)
+            : $"{values[0]} to {values[^1]} in steps of {values[1] - values[0]}";
 
     /// <inheritdoc />
     public override string ToString() => $"{Cpu} CPU / {MemoryMiB} MiB";
