@@ -63,16 +63,20 @@ public static class Planner
 
         var wanted = desired.Resources.Select(r => (r.Kind, r.Name)).ToHashSet();
         var order = desired.Kinds.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i);
+        // Only kinds that remove what the model no longer wants plan deletions; the others leave it to destroy.
         changes.AddRange(current.Resources
-            .Where(r => !wanted.Contains((r.Spec.Kind, r.Spec.Name)))
+            .Where(r => !wanted.Contains((r.Spec.Kind, r.Spec.Name)) && r.Spec.Kind is IStrayReason)
             .OrderByDescending(r => order.GetValueOrDefault(r.Spec.Kind, -1))
             .ThenBy(r => r.Spec.Name, StringComparer.Ordinal)
-            .Select(r => PlannedChange.Delete(r, r.Spec.Kind is IStrayReason stray ? stray.StrayReason : "no longer in the AppHost's model")));
+            .Select(r => PlannedChange.Delete(r, ((IStrayReason)r.Spec.Kind).StrayReason)));
         return changes;
     }
 }
 
-/// <summary>Implemented by kinds that plan the deletion of what they read but the model no longer wants, to say why.</summary>
+/// <summary>
+/// Implemented by kinds that delete what they read but the model no longer wants (their <c>DeleteStrayAsync</c>
+/// removes it); the planner plans no deletion for other kinds, whose leftovers destroy removes.
+/// </summary>
 public interface IStrayReason
 {
     /// <summary>Why a resource of this kind that exists but is not wanted goes, e.g. "autoscaling is no longer configured".</summary>

@@ -82,13 +82,16 @@ public sealed class ClusterKind : ResourceKind<ClusterSpec>
     {
         var spec = change.Desired;
         // CreateCluster is idempotent for an ACTIVE cluster of the same name.
-        var created = await context.Session.Ecs.CreateClusterAsync(new Ecs.CreateClusterRequest
+        await ServiceLinkedRoleKind.RetryUntilAssumableAsync($"create ECS cluster {spec.Name}", async () =>
         {
-            ClusterName = spec.Name,
-            Settings = [new Ecs.ClusterSetting { Name = Ecs.ClusterSettingName.ContainerInsights, Value = spec.ContainerInsights }],
-            Tags = AwsTags(spec.Tags),
-        }, context.CancellationToken).ConfigureAwait(false);
-        Made(context, spec.Name, created.Cluster?.ClusterArn ?? spec.Name);
+            var created = await context.Session.Ecs.CreateClusterAsync(new Ecs.CreateClusterRequest
+            {
+                ClusterName = spec.Name,
+                Settings = [new Ecs.ClusterSetting { Name = Ecs.ClusterSettingName.ContainerInsights, Value = spec.ContainerInsights }],
+                Tags = AwsTags(spec.Tags),
+            }, context.CancellationToken).ConfigureAwait(false);
+            Made(context, spec.Name, created.Cluster?.ClusterArn ?? spec.Name);
+        }, context).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

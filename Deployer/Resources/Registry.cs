@@ -11,6 +11,7 @@ public static class Registry
     /// <summary>The kinds, dependencies first.</summary>
     public static IReadOnlyList<ResourceKind> Kinds { get; } =
     [
+        ServiceLinkedRoleKind.Instance,
         EcrRepositoryKind.Instance,
         LogGroupKind.Instance,
         IamRoleKind.Instance,

@@ -29,7 +29,8 @@ SERVICES = {
         "CreateCluster", "DescribeClusters", "DeleteCluster", "ListClusters", "RegisterTaskDefinition",
         "DescribeTaskDefinition", "DeregisterTaskDefinition", "ListTaskDefinitions", "CreateService",
         "UpdateService", "DescribeServices", "DeleteService", "ListServices", "ListTasks", "DescribeTasks",
-        "TagResource", "UntagResource", "ListTagsForResource", "ListTaskDefinitionFamilies", "UpdateCluster"]),
+        "TagResource", "UntagResource", "ListTagsForResource", "ListTaskDefinitionFamilies", "UpdateCluster",
+        "DeleteTaskDefinitions"]),
     "elbv2": ("ElasticLoadBalancingV2", "ElbV2Client", [
         "CreateLoadBalancer", "DescribeLoadBalancers", "DeleteLoadBalancer", "SetSecurityGroups",
         "ModifyLoadBalancerAttributes", "DescribeLoadBalancerAttributes", "CreateTargetGroup",
@@ -40,11 +41,11 @@ SERVICES = {
     "ecr": ("Ecr", "EcrClient", [
         "CreateRepository", "DescribeRepositories", "DeleteRepository", "GetAuthorizationToken",
         "DescribeImages", "PutImageScanningConfiguration", "PutImageTagMutability", "TagResource",
-        "ListTagsForResource"]),
+        "ListTagsForResource", "PutLifecyclePolicy", "GetLifecyclePolicy"]),
     "iam": ("Iam", "IamClient", [
         "CreateRole", "GetRole", "AttachRolePolicy", "ListAttachedRolePolicies", "DetachRolePolicy",
         "DeleteRole", "TagRole", "ListRoleTags", "ListRoles", "ListRolePolicies", "DeleteRolePolicy",
-        "UpdateAssumeRolePolicy"]),
+        "UpdateAssumeRolePolicy", "CreateServiceLinkedRole"]),
     "logs": ("CloudWatchLogs", "CloudWatchLogsClient", [
         "CreateLogGroup", "DescribeLogGroups", "PutRetentionPolicy", "DeleteLogGroup", "TagResource",
         "ListTagsForResource", "FilterLogEvents"]),

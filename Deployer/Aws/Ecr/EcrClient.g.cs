@@ -235,6 +235,39 @@ public sealed record GetAuthorizationTokenResponse
     public global::System.Collections.Generic.IReadOnlyList<AuthorizationData>? AuthorizationData { get; init; }
 }
 
+/// <summary>The request of GetLifecyclePolicy: Retrieves the lifecycle policy for the specified repository.</summary>
+[AwsOperation("ecr", "GetLifecyclePolicy")]
+public sealed record GetLifecyclePolicyRequest : IAwsRequest<GetLifecyclePolicyResponse>
+{
+    /// <summary>The Amazon Web Services account ID associated with the registry that contains the repository.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("registryId")]
+    public string? RegistryId { get; init; }
+
+    /// <summary>The name of the repository.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("repositoryName")]
+    public required string RepositoryName { get; init; }
+}
+
+/// <summary>The response of GetLifecyclePolicy.</summary>
+public sealed record GetLifecyclePolicyResponse
+{
+    /// <summary>The registry ID associated with the request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("registryId")]
+    public string? RegistryId { get; init; }
+
+    /// <summary>The repository name associated with the request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("repositoryName")]
+    public string? RepositoryName { get; init; }
+
+    /// <summary>The JSON lifecycle policy text.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("lifecyclePolicyText")]
+    public string? LifecyclePolicyText { get; init; }
+
+    /// <summary>The time stamp of the last time that the lifecycle policy was run.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("lastEvaluatedAt")]
+    public global::System.DateTimeOffset? LastEvaluatedAt { get; init; }
+}
+
 /// <summary>An object that describes an image returned by a DescribeImages operation.</summary>
 public sealed record ImageDetail
 {
@@ -499,6 +532,39 @@ public sealed record PutImageTagMutabilityResponse
     public global::System.Collections.Generic.IReadOnlyList<ImageTagMutabilityExclusionFilter>? ImageTagMutabilityExclusionFilters { get; init; }
 }
 
+/// <summary>The request of PutLifecyclePolicy: Creates or updates the lifecycle policy for the specified repository.</summary>
+[AwsOperation("ecr", "PutLifecyclePolicy")]
+public sealed record PutLifecyclePolicyRequest : IAwsRequest<PutLifecyclePolicyResponse>
+{
+    /// <summary>The Amazon Web Services account ID associated with the registry that contains the repository.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("registryId")]
+    public string? RegistryId { get; init; }
+
+    /// <summary>The name of the repository to receive the policy.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("repositoryName")]
+    public required string RepositoryName { get; init; }
+
+    /// <summary>The JSON repository policy text to apply to the repository.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("lifecyclePolicyText")]
+    public required string LifecyclePolicyText { get; init; }
+}
+
+/// <summary>The response of PutLifecyclePolicy.</summary>
+public sealed record PutLifecyclePolicyResponse
+{
+    /// <summary>The registry ID associated with the request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("registryId")]
+    public string? RegistryId { get; init; }
+
+    /// <summary>The repository name associated with the request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("repositoryName")]
+    public string? RepositoryName { get; init; }
+
+    /// <summary>The JSON repository policy text.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("lifecyclePolicyText")]
+    public string? LifecyclePolicyText { get; init; }
+}
+
 /// <summary>An object representing a repository.</summary>
 public sealed record Repository
 {
@@ -703,5 +769,19 @@ public sealed partial class EcrClient
     /// <param name="cancellationToken">Cancels the call, including its retries.</param>
     /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
     public global::System.Threading.Tasks.Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>PutLifecyclePolicy: Creates or updates the lifecycle policy for the specified repository.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<PutLifecyclePolicyResponse> PutLifecyclePolicyAsync(PutLifecyclePolicyRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>GetLifecyclePolicy: Retrieves the lifecycle policy for the specified repository.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<GetLifecyclePolicyResponse> GetLifecyclePolicyAsync(GetLifecyclePolicyRequest request, global::System.Threading.CancellationToken cancellationToken = default)
         => _invoker.SendAsync(request, cancellationToken);
 }

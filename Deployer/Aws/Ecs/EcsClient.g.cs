@@ -999,6 +999,27 @@ public sealed record DeleteServiceResponse
     public Service? Service { get; init; }
 }
 
+/// <summary>The request of DeleteTaskDefinitions: Deletes one or more task definitions.</summary>
+[AwsOperation("ecs", "DeleteTaskDefinitions")]
+public sealed record DeleteTaskDefinitionsRequest : IAwsRequest<DeleteTaskDefinitionsResponse>
+{
+    /// <summary>The family and revision ( family:revision ) or full Amazon Resource Name (ARN) of the task definition to delete.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("taskDefinitions")]
+    public required global::System.Collections.Generic.IReadOnlyList<string> TaskDefinitions { get; init; }
+}
+
+/// <summary>The response of DeleteTaskDefinitions.</summary>
+public sealed record DeleteTaskDefinitionsResponse
+{
+    /// <summary>The list of deleted task definitions.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("taskDefinitions")]
+    public global::System.Collections.Generic.IReadOnlyList<TaskDefinition>? TaskDefinitions { get; init; }
+
+    /// <summary>Any failures associated with the call.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("failures")]
+    public global::System.Collections.Generic.IReadOnlyList<Failure>? Failures { get; init; }
+}
+
 /// <summary>The details of an Amazon ECS service deployment.</summary>
 public sealed record Deployment
 {
@@ -4014,5 +4035,12 @@ public sealed partial class EcsClient
     /// <param name="cancellationToken">Cancels the call, including its retries.</param>
     /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
     public global::System.Threading.Tasks.Task<UpdateClusterResponse> UpdateClusterAsync(UpdateClusterRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>DeleteTaskDefinitions: Deletes one or more task definitions.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<DeleteTaskDefinitionsResponse> DeleteTaskDefinitionsAsync(DeleteTaskDefinitionsRequest request, global::System.Threading.CancellationToken cancellationToken = default)
         => _invoker.SendAsync(request, cancellationToken);
 }

@@ -85,6 +85,31 @@ public sealed record CreateRoleResponse
     public required Role Role { get; init; }
 }
 
+/// <summary>The request of CreateServiceLinkedRole: Creates an IAM role that is linked to a specific Amazon Web Services service.</summary>
+[AwsOperation("iam", "CreateServiceLinkedRole")]
+public sealed record CreateServiceLinkedRoleRequest : IAwsRequest<CreateServiceLinkedRoleResponse>
+{
+    /// <summary>The service principal for the Amazon Web Services service to which this role is attached.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("AWSServiceName")]
+    public required string AWSServiceName { get; init; }
+
+    /// <summary>The description of the role.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Description")]
+    public string? Description { get; init; }
+
+    /// <summary>A string that you provide, which is combined with the service-provided prefix to form the complete role name.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("CustomSuffix")]
+    public string? CustomSuffix { get; init; }
+}
+
+/// <summary>The response of CreateServiceLinkedRole.</summary>
+public sealed record CreateServiceLinkedRoleResponse
+{
+    /// <summary>A Role object that contains details about the newly created role.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Role")]
+    public Role? Role { get; init; }
+}
+
 /// <summary>The request of DeleteRolePolicy: Deletes the specified inline policy that is embedded in the specified IAM role.</summary>
 [AwsOperation("iam", "DeleteRolePolicy")]
 public sealed record DeleteRolePolicyRequest : IAwsRequest<DeleteRolePolicyResponse>
@@ -540,5 +565,12 @@ public sealed partial class IamClient
     /// <param name="cancellationToken">Cancels the call, including its retries.</param>
     /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
     public global::System.Threading.Tasks.Task<UpdateAssumeRolePolicyResponse> UpdateAssumeRolePolicyAsync(UpdateAssumeRolePolicyRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>CreateServiceLinkedRole: Creates an IAM role that is linked to a specific Amazon Web Services service.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<CreateServiceLinkedRoleResponse> CreateServiceLinkedRoleAsync(CreateServiceLinkedRoleRequest request, global::System.Threading.CancellationToken cancellationToken = default)
         => _invoker.SendAsync(request, cancellationToken);
 }

@@ -10,25 +10,10 @@ public sealed partial class EcsServiceKind
     /// <inheritdoc />
     protected override async Task CreateAsync(Change<EcsServiceSpec> change, ApplyContext context)
     {
-        var (spec, ecs, ct) = (change.Desired, context.Session.Ecs, context.CancellationToken);
+        var spec = change.Desired;
         try
         {
-            var created = await ecs.CreateServiceAsync(new Ecs.CreateServiceRequest
-            {
-                Cluster = spec.ClusterName,
-                ServiceName = spec.Name,
-                TaskDefinition = context.Id(TaskDefinitionKind.Instance, spec.TaskFamily),
-                LaunchType = spec.LaunchType,
-                DesiredCount = spec.DesiredCount,
-                NetworkConfiguration = Network(spec, context),
-                LoadBalancers = LoadBalancers(spec, context),
-                HealthCheckGracePeriodSeconds = spec.TargetGroupName is null ? null : spec.HealthCheckGracePeriodSeconds,
-                DeploymentConfiguration = Deployment(spec),
-                PropagateTags = Ecs.PropagateTags.Service,
-                EnableECSManagedTags = true,
-                Tags = ClusterKind.AwsTags(spec.Tags),
-            }, ct).ConfigureAwait(false);
-            Made(context, spec.Name, created.Service?.ServiceArn ?? spec.Name);
+            await ServiceLinkedRoleKind.RetryUntilAssumableAsync($"create ECS service {spec.Name}", () => CreateServiceAsync(spec, context), context).ConfigureAwait(false);
         }
         catch (AwsApiException e) when (e.ErrorCode == "InvalidParameterException" && e.AwsMessage.Contains("idempotent", StringComparison.OrdinalIgnoreCase))
         {
@@ -36,6 +21,27 @@ public sealed partial class EcsServiceKind
             context.Info($"  service {spec.Name} already exists; updating it instead");
             await UpdateAsync(change, context).ConfigureAwait(false);
         }
+    }
+
+    private async Task CreateServiceAsync(EcsServiceSpec spec, ApplyContext context)
+    {
+        var (ecs, ct) = (context.Session.Ecs, context.CancellationToken);
+        var created = await ecs.CreateServiceAsync(new Ecs.CreateServiceRequest
+        {
+            Cluster = spec.ClusterName,
+            ServiceName = spec.Name,
+            TaskDefinition = context.Id(TaskDefinitionKind.Instance, spec.TaskFamily),
+            LaunchType = spec.LaunchType,
+            DesiredCount = spec.DesiredCount,
+            NetworkConfiguration = Network(spec, context),
+            LoadBalancers = LoadBalancers(spec, context),
+            HealthCheckGracePeriodSeconds = spec.TargetGroupName is null ? null : spec.HealthCheckGracePeriodSeconds,
+            DeploymentConfiguration = Deployment(spec),
+            PropagateTags = Ecs.PropagateTags.Service,
+            EnableECSManagedTags = true,
+            Tags = ClusterKind.AwsTags(spec.Tags),
+        }, ct).ConfigureAwait(false);
+        Made(context, spec.Name, created.Service?.ServiceArn ?? spec.Name);
     }
 
     /// <summary>

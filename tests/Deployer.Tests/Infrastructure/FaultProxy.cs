@@ -72,6 +72,9 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>How far ahead the proxy's clock pretends to be for <see cref="Fault.ClockSkew"/>.</summary>
     public static TimeSpan SkewedBy { get; } = TimeSpan.FromHours(1);
 
+    /// <summary>AWS behaviours the proxy imitates where moto differs; consulted in order, before and after moto answers.</summary>
+    public List<IAwsBehaviour> Behaviours { get; } = [];
+
     /// <summary>Every request that arrived, in order.</summary>
     public ConcurrentQueue<CapturedRequest> Captured { get; } = new();
 
@@ -123,6 +126,12 @@ public sealed class FaultProxy : IAsyncDisposable
         var requestId = $"proxy-{operation}-{attempt}";
 
         var fault = Decide(new ProxyCall(operation, attempt, isJson));
+        var request = new ProxyRequest(operation, isJson, body);
+        if (fault == Fault.None && Behaviours.Select(b => b.Before(request)).FirstOrDefault(a => a is not null) is { } early)
+        {
+            await WriteAsync(context, early, requestId).ConfigureAwait(false);
+            return;
+        }
 
         Task UnavailableAsync()
         {
@@ -187,6 +196,13 @@ public sealed class FaultProxy : IAsyncDisposable
             return;
         }
 
+        var answer = await response.Content.ReadAsByteArrayAsync(context.RequestAborted).ConfigureAwait(false);
+        if (Behaviours.Select(b => b.After(request, (int)response.StatusCode, answer)).FirstOrDefault(a => a is not null) is { } changed)
+        {
+            await WriteAsync(context, changed, requestId).ConfigureAwait(false);
+            return;
+        }
+
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var header in response.Headers.Concat(response.Content.Headers))
         {
@@ -196,6 +212,14 @@ public sealed class FaultProxy : IAsyncDisposable
             }
         }
 
-        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(answer, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteAsync(HttpContext context, AwsAnswer answer, string requestId)
+    {
+        context.Response.StatusCode = answer.Status;
+        context.Response.ContentType = answer.ContentType;
+        context.Response.Headers["x-amzn-RequestId"] = requestId;
+        await context.Response.WriteAsync(answer.Body).ConfigureAwait(false);
     }
 }

@@ -123,6 +123,7 @@ public sealed class MotoServer : IAsyncDisposable
                 using var response = await http.GetAsync(new Uri(server.Endpoint, "/moto-api/")).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
+                    await server.AddServiceLinkedRolesAsync().ConfigureAwait(false);
                     return server;
                 }
             }
@@ -136,6 +137,19 @@ public sealed class MotoServer : IAsyncDisposable
 
         server.Kill();
         throw new TimeoutException($"moto server did not answer GET /moto-api/ within 30 s. Output:{Environment.NewLine}{server.Log}");
+    }
+
+    /// <summary>The service principals whose service-linked roles the shared account has, as any account that ran ECS before.</summary>
+    public static IReadOnlyList<string> ServiceLinkedRoles { get; } = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"];
+
+    // Tests share one account; a fresh one (no service-linked roles) is imitated per test by FreshAccountServiceLinkedRole.
+    private async Task AddServiceLinkedRolesAsync()
+    {
+        using var session = await SessionAsync().ConfigureAwait(false);
+        foreach (var service in ServiceLinkedRoles)
+        {
+            await session.Iam.CreateServiceLinkedRoleAsync(new Aspire.Deployer.Aws.Iam.CreateServiceLinkedRoleRequest { AWSServiceName = service }).ConfigureAwait(false);
+        }
     }
 
     private string Log => _log.ToString();

@@ -6,6 +6,8 @@ namespace Aspire.Deployer.Tests.Resources;
 /// <summary>Short names for the registry's kinds in test assertions.</summary>
 internal static class Kind
 {
+    public static ResourceKind ServiceLinkedRole => ServiceLinkedRoleKind.Instance;
+
     public static ResourceKind EcrRepository => EcrRepositoryKind.Instance;
 
     public static ResourceKind LogGroup => LogGroupKind.Instance;

@@ -34,9 +34,10 @@ public sealed partial class PlanIntegrationTests
 
         var plan = await PlanVerb.RunAsync(session, deployment, NetworkSettings.Default).WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(12, plan.Changes.Count);
-        Assert.All(plan.Changes, c => Assert.Equal(ChangeAction.Create, c.Action));
-        Assert.Equal("Plan: 12 to create, 0 to update, 0 to replace, 0 unchanged", plan.Summary);
+        // Everything of the app is created; the account's service-linked roles exist already (MotoServer makes them).
+        Assert.Equal(14, plan.Changes.Count);
+        Assert.All(plan.Changes, c => Assert.Equal(c.Kind == Kind.ServiceLinkedRole ? ChangeAction.Unchanged : ChangeAction.Create, c.Action));
+        Assert.Equal("Plan: 12 to create, 0 to update, 0 to replace, 2 unchanged", plan.Summary);
         Assert.Equal("123456789012", plan.Account);
         Assert.True(plan.Network.IsDefaultVpc);
         Assert.True(plan.Network.Subnets.Select(s => s.AvailabilityZone).Distinct().Count() >= 2);
@@ -101,7 +102,7 @@ public sealed partial class PlanIntegrationTests
         Assert.Equal(ChangeAction.Update, role.Action);
         Assert.Equal("managed policies (none) → AmazonECSTaskExecutionRolePolicy", Assert.Single(role.Changes).ToString());
         Assert.Equal(ChangeAction.Create, byName[(Kind.IamRole, names.TaskRole(MotoServer.Region))].Action);
-        Assert.Equal("Plan: 8 to create, 2 to update, 0 to replace, 2 unchanged", plan.Summary);
+        Assert.Equal("Plan: 8 to create, 2 to update, 0 to replace, 4 unchanged", plan.Summary);
         Assert.DoesNotContain(Operations(proxy), IsMutating);
     }
 
@@ -123,7 +124,7 @@ public sealed partial class PlanIntegrationTests
         var plan = await PlanVerb.RunAsync(session, deployment, NetworkSettings.Default).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(!plan.HasChanges, string.Join(Environment.NewLine, plan.ToLines()));
-        Assert.Equal("Plan: 0 to create, 0 to update, 0 to replace, 13 unchanged", plan.Summary);
+        Assert.Equal("Plan: 0 to create, 0 to update, 0 to replace, 16 unchanged", plan.Summary);
         Assert.DoesNotContain(Operations(proxy), IsMutating);
         var names = deployment.Services[0].Names;
         Assert.NotNull(plan.Current!.Find(Kind.LoadBalancer, names.LoadBalancer)!.Address);

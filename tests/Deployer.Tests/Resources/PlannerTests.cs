@@ -10,6 +10,8 @@ public sealed class PlannerTests
 {
     private static readonly ResourceKind[] DependencyOrder =
     [
+        Kind.ServiceLinkedRole,
+        Kind.ServiceLinkedRole,
         Kind.EcrRepository,
         Kind.LogGroup,
         Kind.IamRole,
@@ -51,7 +53,7 @@ public sealed class PlannerTests
         Assert.All(changes, c => Assert.Equal(ChangeAction.Unchanged, c.Action));
         Assert.All(changes, c => Assert.Empty(c.Changes));
         Assert.False(plan.HasChanges);
-        Assert.Equal("Plan: 0 to create, 0 to update, 0 to replace, 12 unchanged", plan.Summary);
+        Assert.Equal("Plan: 0 to create, 0 to update, 0 to replace, 14 unchanged", plan.Summary);
         // The image is known only after the image step: the plan says what follows if it changed.
         Assert.Contains("a new revision is registered if the image changed", Assert.Single(changes, c => c.Kind == Kind.TaskDefinition).Notes);
     }
@@ -234,8 +236,11 @@ public sealed class PlannerTests
 
         var changes = Planner.Compute(scaled, new CurrentState(current));
 
-        var create = Assert.Single(changes, c => c.IsMutation);
+        var create = Assert.Single(changes, c => c.IsMutation && c.Kind != Kind.ServiceLinkedRole);
         Assert.Equal((Kind.AutoScaling, ChangeAction.Create, "service/shop-test/shop-test-web"), (create.Kind, create.Action, create.Name));
+        // Autoscaling needs Application Auto Scaling's service-linked role for ECS, made first.
+        var role = Assert.Single(changes, c => c.IsMutation && c.Kind == Kind.ServiceLinkedRole);
+        Assert.Equal(("AWSServiceRoleForApplicationAutoScaling_ECSService", ChangeAction.Create), (role.Name, role.Action));
         Assert.Contains("desired count 5 is left to autoscaling", Assert.Single(changes, c => c.Kind == Kind.EcsService).Notes);
 
         // Autoscaling switched off again: the scalable target is deleted, after everything else.
@@ -284,13 +289,13 @@ public sealed class PlannerTests
         Assert.Contains(lines, l => l.Contains("~", StringComparison.Ordinal) && l.Contains("update", StringComparison.Ordinal) && l.EndsWith("/ecs/shop/test/web", StringComparison.Ordinal));
         Assert.Contains("        retention 7 → 30", lines);
         Assert.Contains(lines, l => l.Contains("create", StringComparison.Ordinal) && l.Contains("shop-test: containerInsights enabled", StringComparison.Ordinal));
-        Assert.Equal("Plan: 1 to create, 1 to update, 0 to replace, 10 unchanged.", lines[^1]);
+        Assert.Equal("Plan: 1 to create, 1 to update, 0 to replace, 12 unchanged.", lines[^1]);
 
         using var json = System.Text.Json.JsonDocument.Parse(plan.ToJson());
         var root = json.RootElement;
-        Assert.Equal("Plan: 1 to create, 1 to update, 0 to replace, 10 unchanged", root.GetProperty("summary").GetString());
+        Assert.Equal("Plan: 1 to create, 1 to update, 0 to replace, 12 unchanged", root.GetProperty("summary").GetString());
         Assert.True(root.GetProperty("hasChanges").GetBoolean());
-        Assert.Equal(12, root.GetProperty("changes").GetArrayLength());
+        Assert.Equal(14, root.GetProperty("changes").GetArrayLength());
         var logGroup = root.GetProperty("changes").EnumerateArray().Single(c => c.GetProperty("kind").GetString() == "LogGroup");
         Assert.Equal("Update", logGroup.GetProperty("action").GetString());
         Assert.Equal("7", logGroup.GetProperty("changes")[0].GetProperty("current").GetString());
@@ -303,7 +308,7 @@ public sealed class PlannerTests
         var desired = PlanSamples.Desired();
         var plan = new DeploymentPlan("shop", "test", PlanSamples.Region, null, PlanSamples.Network, Planner.Compute(desired, new CurrentState(PlanSamples.Matching(desired))));
 
-        Assert.Equal("Plan: 0 to create, 0 to update, 0 to replace, 12 unchanged. Nothing to change.", plan.ToLines()[^1]);
+        Assert.Equal("Plan: 0 to create, 0 to update, 0 to replace, 14 unchanged. Nothing to change.", plan.ToLines()[^1]);
         Assert.Equal("Plan for shop (test) in us-east-1", plan.ToLines()[0]);
     }
 }

@@ -168,7 +168,7 @@ public sealed class DeployIntegrationTests
 
         Assert.Empty(MutatingOperations(proxy));
         Assert.Equal(0, summary.MutatingCalls);
-        Assert.Equal(13, summary.Changes["unchanged"]);
+        Assert.Equal(16, summary.Changes["unchanged"]);
         Assert.Contains("No changes.", log.ToString());
         Assert.Equal("succeeded", summary.Result);
     }

@@ -1,0 +1,131 @@
+using System.Collections.Specialized;
+using System.Text;
+using System.Text.Json;
+using System.Web;
+
+namespace Aspire.Deployer.Tests.Infrastructure;
+
+/// <summary>One request as an <see cref="IAwsBehaviour"/> sees it.</summary>
+/// <param name="Operation">The operation (X-Amz-Target's last part, or the Query Action).</param>
+/// <param name="IsJson">True for awsJson requests, false for the Query protocol.</param>
+/// <param name="Body">The raw body.</param>
+public sealed record ProxyRequest(string Operation, bool IsJson, byte[] Body)
+{
+    /// <summary>The body as text.</summary>
+    public string Text => Encoding.UTF8.GetString(Body);
+
+    /// <summary>The form fields of a Query request (empty for JSON).</summary>
+    public NameValueCollection Form => IsJson ? [] : HttpUtility.ParseQueryString(Text);
+
+    /// <summary>A top-level string member of a JSON request, or null.</summary>
+    /// <param name="name">The member name.</param>
+    public string? JsonString(string name)
+    {
+        if (!IsJson || Body.Length == 0)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(Body);
+        return document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+}
+
+/// <summary>An answer the proxy sends instead of moto's.</summary>
+/// <param name="Status">The HTTP status.</param>
+/// <param name="ContentType">The content type.</param>
+/// <param name="Body">The body.</param>
+public sealed record AwsAnswer(int Status, string ContentType, string Body)
+{
+    /// <summary>An awsJson error, as ECS, ECR, Logs and Application Auto Scaling send them.</summary>
+    /// <param name="code">The error code (<c>__type</c>).</param>
+    /// <param name="message">The message.</param>
+    public static AwsAnswer JsonError(string code, string message) =>
+        new(400, "application/x-amz-json-1.1", JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = code, ["message"] = message }));
+
+    /// <summary>A Query-protocol error, as IAM and ELBv2 send them.</summary>
+    /// <param name="code">The error code.</param>
+    /// <param name="message">The message.</param>
+    public static AwsAnswer QueryError(string code, string message) =>
+        new(400, "text/xml",
+            $"""<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>{code}</Code><Message>{System.Security.SecurityElement.Escape(message)}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>""");
+}
+
+/// <summary>
+/// One way real AWS behaves that moto does not, imitated by the proxy in front of moto so a test fails without the
+/// code that copes with it. Each implementation cites the document or issue thread that describes the behaviour.
+/// </summary>
+public interface IAwsBehaviour
+{
+    /// <summary>Answers instead of moto (the call never reaches it), or null to let it through.</summary>
+    /// <param name="request">The request.</param>
+    AwsAnswer? Before(ProxyRequest request);
+
+    /// <summary>Replaces moto's answer, or null to keep it.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="status">moto's HTTP status.</param>
+    /// <param name="body">moto's body.</param>
+    AwsAnswer? After(ProxyRequest request, int status, byte[] body) => null;
+}
+
+/// <summary>
+/// A fresh account's ECS service-linked role. Until <c>iam:CreateServiceLinkedRole</c> for ecs.amazonaws.com has
+/// been called through the proxy, the role is not there (IAM lists none under its path) and ECS's CreateCluster and
+/// CreateService fail with <c>InvalidParameterException: Unable to assume the service linked role. Please verify that
+/// the ECS service linked role exists.</c>; the first of them after it was created fails the same way, since ECS
+/// cannot assume a role that new (aws/containers-roadmap#2614, hashicorp/terraform-provider-aws#15452, the ECS API
+/// reference of CreateCluster). A create of a role that exists gets IAM's <c>InvalidInput: Service role name
+/// AWSServiceRoleForECS has been taken in this account</c>, not moto's EntityAlreadyExists.
+/// </summary>
+/// <param name="alreadyTaken">True for an account where another stack made the role after the deploy read it:
+/// reads still show none, and the create is refused as "has been taken".</param>
+public sealed class FreshAccountServiceLinkedRole(bool alreadyTaken = false) : IAwsBehaviour
+{
+    /// <summary>The ECS service principal.</summary>
+    public const string EcsService = "ecs.amazonaws.com";
+
+    private const string NotAssumable = "Unable to assume the service linked role. Please verify that the ECS service linked role exists.";
+    private int _created;
+    private int _racesLeft = 1;
+
+    /// <summary>How many ECS calls were refused with the error above.</summary>
+    public int Refused { get; private set; }
+
+    /// <inheritdoc />
+    public AwsAnswer? Before(ProxyRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Operation == "CreateServiceLinkedRole" && request.Form["AWSServiceName"] == EcsService)
+        {
+            var taken = alreadyTaken || Volatile.Read(ref _created) == 1;
+            Interlocked.Exchange(ref _created, 1);
+            return taken ? AwsAnswer.QueryError("InvalidInput", "Service role name AWSServiceRoleForECS has been taken in this account, please try a different suffix.") : null;
+        }
+
+        if (request.IsJson && request.Operation is "CreateCluster" or "CreateService"
+            && (Volatile.Read(ref _created) == 0 || Interlocked.Decrement(ref _racesLeft) >= 0))
+        {
+            Refused++;
+            return AwsAnswer.JsonError("InvalidParameterException", NotAssumable);
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public AwsAnswer? After(ProxyRequest request, int status, byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // moto may hold the role from another test: on a fresh account IAM lists none until it is made here.
+        if (request.Operation == "ListRoles" && request.Form["PathPrefix"] == $"/aws-service-role/{EcsService}/" && (alreadyTaken || Volatile.Read(ref _created) == 0))
+        {
+            return new AwsAnswer(200, "text/xml",
+                """<ListRolesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListRolesResult><IsTruncated>false</IsTruncated><Roles/></ListRolesResult><ResponseMetadata><RequestId>proxy</RequestId></ResponseMetadata></ListRolesResponse>""");
+        }
+
+        // moto refuses a second create with EntityAlreadyExists; IAM says "has been taken".
+        return request.Operation == "CreateServiceLinkedRole" && status >= 400 && Encoding.UTF8.GetString(body).Contains("EntityAlreadyExists", StringComparison.Ordinal)
+            ? AwsAnswer.QueryError("InvalidInput", "Service role name AWSServiceRoleForECS has been taken in this account, please try a different suffix.")
+            : null;
+    }
+}
