@@ -4,15 +4,6 @@ using Aspire.Deployer.Model;
 
 namespace Aspire.Deployer.Plan;
 
-/// <summary>Where the app should run, as configured: nothing (the region's default VPC) or a VPC and/or subnets.</summary>
-/// <param name="VpcId">The VPC (<c>Aws:VpcId</c>); null for the default VPC.</param>
-/// <param name="SubnetIds">The subnets (<c>Aws:SubnetIds</c>); empty to choose one per availability zone.</param>
-public sealed record NetworkSettings(string? VpcId, IReadOnlyList<string> SubnetIds)
-{
-    /// <summary>No VPC and no subnets configured: the default VPC.</summary>
-    public static NetworkSettings Default { get; } = new(null, []);
-}
-
 /// <summary>One subnet the load balancer and the tasks use.</summary>
 /// <param name="SubnetId">The subnet id.</param>
 /// <param name="AvailabilityZone">Its availability zone.</param>

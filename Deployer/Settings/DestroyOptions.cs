@@ -1,4 +1,4 @@
-namespace Aspire.Deployer.Destroy;
+namespace Aspire.Deployer.Settings;
 
 /// <summary>How long destroy waits where AWS removes things asynchronously, and how it retries what AWS refuses for a while.</summary>
 public sealed record DestroyOptions

@@ -3,12 +3,13 @@ using Aspire.Deployer.Hosting;
 using Aspire.Deployer.Tests.Images.Infrastructure;
 using Aspire.Deployer.Tests.Infrastructure;
 using Aspire.Deployer.Tests.Plan;
+using Aspire.Deployer.Tests.Apply;
 using Aspire.Deployer.Tests.Aws;
 using Aspire.Hosting;
 using Xunit.Abstractions;
 using Ecs = Aspire.Deployer.Aws.Ecs;
 
-namespace Aspire.Deployer.Tests.Apply;
+namespace Aspire.Deployer.Tests.Hosting;
 
 /// <summary>
 /// The aws-deploy pipeline step, run by Aspire's own pipeline in an in-process AppHost: the model's Dockerfile

@@ -4,10 +4,11 @@ using Aspire.Deployer.Hosting;
 using Aspire.Deployer.Tests.Infrastructure;
 using Aspire.Deployer.Tests.Plan;
 using Aspire.Deployer.Tests.Aws;
+using Aspire.Deployer.Tests.Destroy;
 using Aspire.Hosting;
 using Xunit.Abstractions;
 
-namespace Aspire.Deployer.Tests.Destroy;
+namespace Aspire.Deployer.Tests.Hosting;
 
 /// <summary>
 /// The aws-destroy and aws-status pipeline steps, run by Aspire's own pipeline in an in-process AppHost pointed at

@@ -1,0 +1,49 @@
+using Aspire.Deployer.Destroy;
+using Aspire.Deployer.Model;
+using Aspire.Hosting.Pipelines;
+
+namespace Aspire.Deployer.Hosting;
+
+internal static partial class DeployerSteps
+{
+    /// <summary>
+    /// The destroy step: removes everything tagged for the app and environment, in reverse dependency order, with a
+    /// line per resource and a summary; says "Nothing to destroy" (and changes nothing) when nothing is left. Needs
+    /// no valid model: the app and environment come from the model when it is valid, else from <c>Aws:AppName</c> /
+    /// <c>Aws:Environment</c>; wrong settings are refused all the same. Fails the step (exit code 1) with the AWS
+    /// error code and what to do.
+    /// </summary>
+    public static Task DestroyAsync(PipelineStepContext context, DeployerRun run) =>
+        StepProgress.RunAsync(context, "Destroy", async progress =>
+        {
+            var settings = run.Settings(context);
+            var scope = await ResolveAppScopeAsync(context, run, progress).ConfigureAwait(false);
+            using var session = await OpenSessionAsync(context, settings.Region).ConfigureAwait(false);
+            var result = await DestroyVerb.RunAsync(session, scope, progress, settings.Destroy, context.CancellationToken).ConfigureAwait(false);
+            if (result.IsIncomplete)
+            {
+                progress.Warn("Destroy left some resources in place on purpose (see above): they are not this app's or hold what is not.");
+            }
+        });
+
+    /// <summary>
+    /// The app and environment to act on: the model's when it is valid; otherwise (so a user can always destroy)
+    /// <c>Aws:AppName</c> and <c>Aws:Environment</c> with the same defaults the model reader uses. Wrong settings are
+    /// not a model problem: they fail here (a mistyped Aws:AppName must not destroy the default app).
+    /// </summary>
+    private static async Task<AppScope> ResolveAppScopeAsync(PipelineStepContext context, DeployerRun run, StepProgress progress)
+    {
+        var settings = run.Settings(context);
+        try
+        {
+            return AppScope.From(await run.DeploymentAsync(context).ConfigureAwait(false));
+        }
+        catch (DeploymentValidationException e)
+        {
+            var scope = new AppScope(settings.App, settings.EnvironmentFor(DeployerRun.AspireEnvironment(context)));
+            progress.Warn($"The model is not valid ({e.Problems.Count} problem(s), e.g. {e.Problems[0]}); acting on app '{scope.App}', " +
+                          $"environment '{scope.Environment}' from Aws:AppName / Aws:Environment, finding resources by their tags.");
+            return scope;
+        }
+    }
+}
