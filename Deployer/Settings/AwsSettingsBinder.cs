@@ -163,7 +163,8 @@ internal static class AwsSettingsBinder
             }
 
             result[service.Key] = values;
-            if (bad.Count == 0)
+            // Unknown keys are reported by CheckKeys; binding them would only add a confusing second message.
+            if (bad.Count == 0 && values.Keys.All(k => LeafType(typeof(EcsServiceOptions), k) is not null))
             {
                 try
                 {

@@ -47,16 +47,23 @@ internal static class SettingValue
 /// <summary>Finds the known name closest to a mistyped one (case-insensitive edit distance), for "did you mean" hints.</summary>
 internal static class Closest
 {
-    /// <summary>The candidate closest to <paramref name="typed"/>, or null when none is close enough to be a typo of it.</summary>
+    /// <summary>
+    /// The candidate closest to <paramref name="typed"/>, or null when none is close enough to be a typo of it: a few
+    /// letters apart, or one the start of the other (<c>Memory</c> for <c>MemoryMiB</c>).
+    /// </summary>
     public static string? Match(string typed, IEnumerable<string> candidates)
     {
         var best = candidates
-            .Select(c => (Name: c, Distance: Distance(typed.ToLowerInvariant(), c.ToLowerInvariant())))
+            .Select(c => (Name: c, Distance: IsPrefix(typed, c) ? 1 : Distance(typed.ToLowerInvariant(), c.ToLowerInvariant())))
             .OrderBy(c => c.Distance)
             .ThenBy(c => c.Name, StringComparer.Ordinal)
             .FirstOrDefault();
         return best.Name is not null && best.Distance <= Math.Max(2, typed.Length / 3) ? best.Name : null;
     }
+
+    private static bool IsPrefix(string a, string b) =>
+        Math.Min(a.Length, b.Length) >= 3
+        && (a.StartsWith(b, StringComparison.OrdinalIgnoreCase) || b.StartsWith(a, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Levenshtein distance: insertions, deletions and substitutions.</summary>
     public static int Distance(string a, string b)
