@@ -22,6 +22,7 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
 {
     private readonly AwsProcessEnvironment _environment = new();
     private readonly List<string> _apps = [];
+    private int _modelReads;
 
     public void Dispose()
     {
@@ -58,6 +59,11 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
         var lines = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={summaryFile}"]);
 
         Assert.Equal(0, Environment.ExitCode);
+        // The images step and the deploy step that depends on it share one read of the model.
+        Assert.Equal(1, _modelReads);
+        // docker build output is one line per build stage (the test Dockerfile has one), not every instruction.
+        Assert.Contains(lines, l => l.StartsWith("stage 1: FROM ${BASE}", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("Step ", StringComparison.Ordinal) || l.StartsWith(" ---> ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Plan: 12 to create", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Deploy succeeded", StringComparison.Ordinal));
         var summary = DeploySummary.FromJson(await File.ReadAllTextAsync(summaryFile))!;
@@ -134,6 +140,7 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
                 .WithHttpEndpoint(port: 80, targetPort: 4000, env: "PORT")
                 .WithBuildArg("BASE", TestEnvironment.NodeBaseImage)
                 .WithEnvironment("GREETING", "hi")
+                .WithEnvironment(_ => Interlocked.Increment(ref _modelReads))
                 .PublishAsEcsService(),
             TimeSpan.FromSeconds(150),
             output);
