@@ -1,7 +1,6 @@
 using Aspire.Deployer.Hosting;
 using Aspire.Deployer.Model;
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -49,8 +48,7 @@ public static class AwsEcsHostingExtensions
     // steps' logs its own way (through its backchannel), so this changes only what a plain `dotnet run` prints.
     private static void UsePlainConsole(IDistributedApplicationBuilder builder)
     {
-        var details = builder.Configuration.GetValue<bool>("Pipeline:IncludeExceptionDetails")
-            || builder.Configuration["Pipeline:LogLevel"]?.ToLowerInvariant() is "debug" or "trace";
+        var details = PipelineSwitches.IncludeExceptionDetails(builder.Configuration) || PipelineSwitches.IsDebug(builder.Configuration);
         builder.Services.AddLogging(logging => logging.AddConsole().AddConsoleFormatter<PlainConsoleFormatter, PlainConsoleFormatterOptions>());
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = PlainConsoleFormatter.FormatterName);
         builder.Services.Configure<PlainConsoleFormatterOptions>(o => o.IncludeExceptionDetails |= details);

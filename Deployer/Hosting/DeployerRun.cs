@@ -81,7 +81,5 @@ internal sealed class DeployerRun
     /// passes): the images step then reports a failure as the deploy's and writes the deploy's summary.
     /// </summary>
     public static bool IncludesDeploy(PipelineStepContext context) =>
-        context.Services.GetRequiredService<IConfiguration>()["Pipeline:Step"] is { } step
-        && (string.Equals(step, AwsEcsEnvironmentResource.DeployStep, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(step, WellKnownPipelineSteps.Deploy, StringComparison.OrdinalIgnoreCase));
+        PipelineSwitches.TargetsDeploy(context.Services.GetRequiredService<IConfiguration>(), AwsEcsEnvironmentResource.DeployStep);
 }

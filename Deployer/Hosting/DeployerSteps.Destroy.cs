@@ -26,6 +26,9 @@ internal static partial class DeployerSteps
             }
         });
 
+    private const string AppNameKey = AwsSettings.SectionName + ":" + nameof(AwsSettings.AppName);
+    private const string EnvironmentKey = AwsSettings.SectionName + ":" + nameof(AwsSettings.Environment);
+
     /// <summary>
     /// The app and environment to act on: the model's when it is valid; otherwise (so a user can always destroy)
     /// <c>Aws:AppName</c> and <c>Aws:Environment</c> with the same defaults the model reader uses. Wrong settings are
@@ -42,7 +45,7 @@ internal static partial class DeployerSteps
         {
             var scope = new AppScope(settings.App, settings.EnvironmentFor(DeployerRun.AspireEnvironment(context)));
             progress.Warn($"The model is not valid ({e.Problems.Count} problem(s), e.g. {e.Problems[0]}); acting on app '{scope.App}', " +
-                          $"environment '{scope.Environment}' from Aws:AppName / Aws:Environment, finding resources by their tags.");
+                          $"environment '{scope.Environment}' from {AppNameKey} / {EnvironmentKey}, finding resources by their tags.");
             return scope;
         }
     }

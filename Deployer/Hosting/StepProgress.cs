@@ -50,9 +50,8 @@ internal sealed class StepProgress : IDeployProgress
     public static StepProgress For(PipelineStepContext context)
     {
         var configuration = context.Services.GetRequiredService<IConfiguration>();
-        var verbose = context.Logger.IsEnabled(LogLevel.Debug)
-            || configuration["Pipeline:LogLevel"]?.ToLowerInvariant() is "debug" or "trace";
-        return new StepProgress(context.Logger, verbose, configuration.GetValue<bool>("Pipeline:IncludeExceptionDetails"));
+        var verbose = context.Logger.IsEnabled(LogLevel.Debug) || PipelineSwitches.IsDebug(configuration);
+        return new StepProgress(context.Logger, verbose, PipelineSwitches.IncludeExceptionDetails(configuration));
     }
 
     /// <summary>
