@@ -60,6 +60,12 @@ bash "$root/scripts/base-image.sh"
 step "Local registry package (push target of the image pipeline tests)"
 bash "$root/scripts/registry-package.sh"
 
+# --- Aspire CLI (Deployer hosting): the local tool the CLI tests run (`dotnet aspire deploy` / `destroy`) ---
+step "Aspire CLI (local tool from .config/dotnet-tools.json)"
+dotnet tool restore
+export ASPIRE_CLI_TELEMETRY_OPTOUT=1
+# --- end of the Aspire CLI block ---
+
 step "node-app: npm ci"
 (cd node-app && npm ci --no-audit --no-fund)
 

@@ -13,10 +13,10 @@ public sealed class AwsEcsEnvironmentResource : Resource, IComputeEnvironmentRes
     /// <summary>Pipeline step that shows what a deploy would change, without changing anything.</summary>
     public const string PlanStep = "aws-plan";
 
-    /// <summary>Pipeline step that builds, smoke-tests and pushes every service's image.</summary>
+    /// <summary>Pipeline step that builds, smoke-tests and pushes every service's image; the deploy step depends on it.</summary>
     public const string ImagesStep = "aws-images";
 
-    /// <summary>Pipeline step that makes AWS match the model (images, then infrastructure), waits until healthy and prints the URL; runs under <c>deploy</c>.</summary>
+    /// <summary>Pipeline step that makes AWS match the model with the images step's images, waits until healthy and prints the URL; runs under <c>deploy</c>.</summary>
     public const string DeployStep = "aws-deploy";
 
     /// <summary>Pipeline step that reports the service's state, target health, URL and recent events.</summary>
@@ -29,38 +29,41 @@ public sealed class AwsEcsEnvironmentResource : Resource, IComputeEnvironmentRes
     /// <param name="name">The resource name.</param>
     public AwsEcsEnvironmentResource(string name) : base(name)
     {
+        // One run per AppHost run: the steps share the settings, the model and the published images through it.
+        var run = new DeployerRun();
         Annotations.Add(new PipelineStepAnnotation(_ => new[]
         {
             new PipelineStep
             {
                 Name = PlanStep,
                 Description = "Shows what deploying to AWS ECS would create, change or replace; changes nothing.",
-                Action = context => DeployerSteps.PlanAsync(context, this),
+                Action = context => DeployerSteps.PlanAsync(context, run),
             },
             new PipelineStep
             {
                 Name = ImagesStep,
                 Description = "Builds each service's image, proves it healthy locally and pushes it by digest (ECR or Aws:Registry).",
-                Action = DeployerSteps.PublishImagesAsync,
+                Action = context => DeployerSteps.PublishImagesAsync(context, run),
             },
             new PipelineStep
             {
                 Name = DeployStep,
-                Description = "Deploys to AWS ECS Fargate behind an ALB: images, infrastructure, wait until healthy, print the URL.",
-                Action = DeployerSteps.DeployAsync,
+                Description = "Deploys the images to AWS ECS Fargate behind an ALB: infrastructure, wait until healthy, print the URL.",
+                Action = context => DeployerSteps.DeployAsync(context, run),
+                DependsOnSteps = [ImagesStep],
                 RequiredBySteps = [WellKnownPipelineSteps.Deploy],
             },
             new PipelineStep
             {
                 Name = StatusStep,
                 Description = "Shows the ECS service's state, running/desired tasks, target health, URL and recent events.",
-                Action = DeployerSteps.StatusAsync,
+                Action = context => DeployerSteps.StatusAsync(context, run),
             },
             new PipelineStep
             {
                 Name = DestroyStep,
                 Description = "Removes everything deployed for this app and environment (found by its tags), in reverse order.",
-                Action = DeployerSteps.DestroyAsync,
+                Action = context => DeployerSteps.DestroyAsync(context, run),
                 RequiredBySteps = [WellKnownPipelineSteps.Destroy],
             },
         }));

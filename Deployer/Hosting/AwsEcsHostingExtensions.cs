@@ -1,6 +1,9 @@
 using Aspire.Deployer.Hosting;
 using Aspire.Deployer.Model;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Aspire.Hosting;
 
@@ -10,16 +13,24 @@ public static class AwsEcsHostingExtensions
     /// <summary>
     /// Adds the AWS ECS environment: in publish mode its pipeline steps plan, deploy, report and destroy every
     /// Dockerfile-built resource as a Fargate service behind an Application Load Balancer. Settings come from the
-    /// AppHost's configuration section <c>Aws</c> and the standard AWS variables (AWS_REGION, AWS_PROFILE, ...).
+    /// AppHost's configuration section <c>Aws</c> (see <see cref="Aspire.Deployer.Settings.AwsSettings"/>) and the
+    /// standard AWS variables (AWS_REGION, AWS_PROFILE, ...). In publish mode the console prints plain lines.
     /// </summary>
     /// <param name="builder">The application builder.</param>
     /// <param name="name">The resource name.</param>
     public static IResourceBuilder<AwsEcsEnvironmentResource> AddAwsEcsEnvironment(
         this IDistributedApplicationBuilder builder, [ResourceName] string name)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         var resource = new AwsEcsEnvironmentResource(name);
         // Nothing to run locally: the environment exists only for publishing and deploying.
-        return builder.ExecutionContext.IsRunMode ? builder.CreateResourceBuilder(resource) : builder.AddResource(resource);
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            return builder.CreateResourceBuilder(resource);
+        }
+
+        UsePlainConsole(builder);
+        return builder.AddResource(resource);
     }
 
     /// <summary>Sets how the resource runs on ECS (CPU, memory, count, architecture, autoscaling, certificate).</summary>
@@ -31,5 +42,15 @@ public static class AwsEcsHostingExtensions
         var options = new EcsServiceOptions();
         configure?.Invoke(options);
         return builder.WithAnnotation(new EcsServiceAnnotation(options), ResourceAnnotationMutationBehavior.Replace);
+    }
+
+    // Plain lines instead of `info: Aspire.Hosting.Publishing.PipelineExecutor[0]` headers; the Aspire CLI shows the
+    // steps' logs its own way (through its backchannel), so this changes only what a plain `dotnet run` prints.
+    private static void UsePlainConsole(IDistributedApplicationBuilder builder)
+    {
+        var details = PipelineSwitches.IncludeExceptionDetails(builder.Configuration) || PipelineSwitches.IsDebug(builder.Configuration);
+        builder.Services.AddLogging(logging => logging.AddConsole().AddConsoleFormatter<PlainConsoleFormatter, PlainConsoleFormatterOptions>());
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = PlainConsoleFormatter.FormatterName);
+        builder.Services.Configure<PlainConsoleFormatterOptions>(o => o.IncludeExceptionDetails |= details);
     }
 }

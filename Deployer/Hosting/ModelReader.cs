@@ -14,25 +14,49 @@ namespace Aspire.Deployer.Hosting;
 /// </summary>
 public static class ModelReader
 {
-    /// <summary>Configuration section of the deploy settings (<c>Aws:AppName</c>, <c>Aws:Environment</c>, ...).</summary>
-    public const string Section = "Aws";
-
     /// <summary>Reads and validates the deployment; throws <see cref="DeploymentValidationException"/> listing every problem.</summary>
     /// <param name="model">The AppHost's model.</param>
     /// <param name="executionContext">The publish-mode execution context (values are resolved for it).</param>
-    /// <param name="configuration">The AppHost's configuration.</param>
+    /// <param name="configuration">The AppHost's configuration (its <c>Aws</c> section is bound and checked first).</param>
     /// <param name="environmentName">The Aspire environment name, used when <c>Aws:Environment</c> is not set.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public static async Task<DeploymentDescription> ReadAsync(
+    public static Task<DeploymentDescription> ReadAsync(
         DistributedApplicationModel model,
         DistributedApplicationExecutionContext executionContext,
         IConfiguration configuration,
         string environmentName,
         CancellationToken cancellationToken)
     {
-        var settings = configuration.GetSection(Section);
-        var app = settings["AppName"] ?? "aspire-app";
-        var environment = settings["Environment"] ?? environmentName.ToLowerInvariant();
+        ArgumentNullException.ThrowIfNull(model);
+        var settings = AwsSettings.Bind(configuration, DeployableResourceNames(model));
+        return ReadAsync(model, executionContext, settings, environmentName, cancellationToken);
+    }
+
+    /// <summary>The names of the resources that deploy as ECS services: those with a Dockerfile build.</summary>
+    /// <param name="model">The AppHost's model.</param>
+    public static IReadOnlyList<string> DeployableResourceNames(DistributedApplicationModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return [.. model.Resources.Where(r => r.TryGetLastAnnotation<DockerfileBuildAnnotation>(out _)).Select(r => r.Name)];
+    }
+
+    /// <summary>Reads and validates the deployment with settings already bound; throws <see cref="DeploymentValidationException"/> listing every problem.</summary>
+    /// <param name="model">The AppHost's model.</param>
+    /// <param name="executionContext">The publish-mode execution context (values are resolved for it).</param>
+    /// <param name="settings">The bound settings (<see cref="AwsSettings.Bind"/>).</param>
+    /// <param name="environmentName">The Aspire environment name, used when <c>Aws:Environment</c> is not set.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public static async Task<DeploymentDescription> ReadAsync(
+        DistributedApplicationModel model,
+        DistributedApplicationExecutionContext executionContext,
+        AwsSettings settings,
+        string environmentName,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(settings);
+        var app = settings.App;
+        var environment = settings.EnvironmentFor(environmentName);
         var problems = new List<string>();
         var services = new List<ServiceDescription>();
 
@@ -43,8 +67,8 @@ public static class ModelReader
                 continue;
             }
 
-            var options = resource.TryGetLastAnnotation<EcsServiceAnnotation>(out var ecs) ? ecs.Options with { } : new EcsServiceOptions();
-            settings.GetSection($"Services:{resource.Name}").Bind(options);
+            var options = settings.ServiceOptions(resource.Name,
+                resource.TryGetLastAnnotation<EcsServiceAnnotation>(out var ecs) ? ecs.Options : new EcsServiceOptions());
 
             var endpoints = resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.UriScheme is "http" or "https").ToList();
             if (endpoints.Count != 1)

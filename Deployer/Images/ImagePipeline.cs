@@ -237,16 +237,15 @@ public sealed partial class ImagePipeline : IDisposable
 
         arguments.Add(context);
 
+        // One line per build stage, or every line when the options ask for the full output (debug log level).
+        var condensed = new BuildOutput(_progress.Info);
+        Action<string> onLine = _options.VerboseBuildOutput
+            ? line => _progress.Info(line.TrimEnd())
+            : condensed.Add;
         CliResult result;
         try
         {
-            result = await _docker.RunAsync(arguments, _options.BuildTimeout, cancellationToken, onLine: line =>
-            {
-                if (BuildStepLine().IsMatch(line))
-                {
-                    _progress.Info(line.Trim());
-                }
-            }).ConfigureAwait(false);
+            result = await _docker.RunAsync(arguments, _options.BuildTimeout, cancellationToken, onLine: onLine).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
         {
@@ -377,9 +376,6 @@ public sealed partial class ImagePipeline : IDisposable
 
     private static string Redact(string text, string secret) =>
         secret.Length == 0 ? text : text.Replace(secret, "****", StringComparison.Ordinal);
-
-    [GeneratedRegex(@"^Step \d+/\d+ :|^#\d+ \[")]
-    private static partial Regex BuildStepLine();
 
     [GeneratedRegex(@"digest: (?<digest>sha256:[0-9a-f]{64})")]
     private static partial Regex PushDigest();

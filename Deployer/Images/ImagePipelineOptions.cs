@@ -34,6 +34,12 @@ public sealed record ImagePipelineOptions
     /// </summary>
     public bool SmokeTestAsOnFargate { get; init; } = true;
 
+    /// <summary>
+    /// Reports every line of <c>docker build</c> output (for the debug log level); false (the default) reports one
+    /// line per build stage.
+    /// </summary>
+    public bool VerboseBuildOutput { get; init; }
+
     /// <summary>How long one docker build may take (default 20 minutes).</summary>
     public TimeSpan BuildTimeout { get; init; } = TimeSpan.FromMinutes(20);
 

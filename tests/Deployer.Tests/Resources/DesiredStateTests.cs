@@ -124,11 +124,11 @@ public sealed class DesiredStateBuilderTests
             ["Aws:PlanFile"] = "out/plan.json",
         }).Build();
 
-        var settings = PlanSettings.FromConfiguration(configuration);
+        var settings = AwsSettings.Bind(configuration).Plan;
 
         Assert.Equal("vpc-9", settings.Network.VpcId);
         Assert.Equal(["subnet-1", "subnet-2"], settings.Network.SubnetIds);
         Assert.Equal(("eu-west-1", "out/plan.json"), (settings.Region, settings.PlanFile));
-        Assert.Equal(NetworkSettings.Default.SubnetIds, PlanSettings.FromConfiguration(new ConfigurationBuilder().Build()).Network.SubnetIds);
+        Assert.Equal(NetworkSettings.Default.SubnetIds, AwsSettings.Bind(new ConfigurationBuilder().Build()).Plan.Network.SubnetIds);
     }
 }

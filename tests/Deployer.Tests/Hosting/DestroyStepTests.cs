@@ -1,18 +1,17 @@
-using Aspire.Deployer.Model;
+using Aspire.Deployer.Resources;
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Engine;
 using Aspire.Deployer.Hosting;
-using Aspire.Deployer.Resources;
-using Aspire.Deployer.Settings;
-using Aspire.Deployer.Tests.Verbs;
+using Aspire.Deployer.Model;
 using Aspire.Deployer.Tests.Aws;
 using Aspire.Deployer.Tests.Infrastructure;
 using Aspire.Deployer.Tests.Resources;
+using Aspire.Deployer.Tests.Verbs;
 using Aspire.Deployer.Verbs;
 using Aspire.Hosting;
 using Xunit.Abstractions;
 
-namespace Aspire.Deployer.Tests.Destroy;
+namespace Aspire.Deployer.Tests.Hosting;
 
 /// <summary>
 /// The aws-destroy and aws-status pipeline steps, run by Aspire's own pipeline in an in-process AppHost pointed at

@@ -1,19 +1,16 @@
-using Aspire.Deployer.Model;
 using Aspire.Deployer.Engine;
 using Aspire.Deployer.Hosting;
-using Aspire.Deployer.Resources;
-using Aspire.Deployer.Settings;
-using Aspire.Deployer.Tests.Verbs;
 using Aspire.Deployer.Tests.Aws;
 using Aspire.Deployer.Tests.Images.Infrastructure;
 using Aspire.Deployer.Tests.Infrastructure;
 using Aspire.Deployer.Tests.Resources;
+using Aspire.Deployer.Tests.Verbs;
 using Aspire.Deployer.Verbs;
 using Aspire.Hosting;
 using Xunit.Abstractions;
 using Ecs = Aspire.Deployer.Aws.Ecs;
 
-namespace Aspire.Deployer.Tests.Apply;
+namespace Aspire.Deployer.Tests.Hosting;
 
 /// <summary>
 /// The aws-deploy pipeline step, run by Aspire's own pipeline in an in-process AppHost: the model's Dockerfile
@@ -26,6 +23,7 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
 {
     private readonly AwsProcessEnvironment _environment = new();
     private readonly List<string> _apps = [];
+    private int _modelReads;
 
     public void Dispose()
     {
@@ -62,6 +60,11 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
         var lines = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={summaryFile}"]);
 
         Assert.Equal(0, Environment.ExitCode);
+        // The images step and the deploy step that depends on it share one read of the model.
+        Assert.Equal(1, _modelReads);
+        // docker build output is one line per build stage (the test Dockerfile has one), not every instruction.
+        Assert.Contains(lines, l => l.StartsWith("stage 1: FROM ${BASE}", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("Step ", StringComparison.Ordinal) || l.StartsWith(" ---> ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Plan: 12 to create", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Deploy succeeded", StringComparison.Ordinal));
         var summary = DeploySummary.FromJson(await File.ReadAllTextAsync(summaryFile))!;
@@ -138,6 +141,7 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
                 .WithHttpEndpoint(port: 80, targetPort: 4000, env: "PORT")
                 .WithBuildArg("BASE", TestEnvironment.NodeBaseImage)
                 .WithEnvironment("GREETING", "hi")
+                .WithEnvironment(_ => Interlocked.Increment(ref _modelReads))
                 .PublishAsEcsService(),
             TimeSpan.FromSeconds(150),
             output);

@@ -1,20 +1,18 @@
-using Aspire.Deployer.Engine;
 using Aspire.Deployer.Model;
-using Aspire.Deployer.Settings;
-using Aspire.Deployer.Verbs;
 using Microsoft.Extensions.Configuration;
 
-namespace Aspire.Deployer.Tests.Apply;
+namespace Aspire.Deployer.Tests.Settings;
 
+/// <summary>The deploy verb's settings as <see cref="AwsSettings"/> binds them (they were DeploySettings.FromConfiguration).</summary>
 public sealed class DeploySettingsTests
 {
     private static IConfiguration Config(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
     [Fact]
-    public void FromConfiguration_Nothing_GivesDefaults()
+    public void Bind_Nothing_GivesDefaults()
     {
-        var settings = DeploySettings.FromConfiguration(Config());
+        var settings = AwsSettings.Bind(Config()).Deploy;
 
         Assert.Equal(TimeSpan.FromMinutes(15), settings.Wait.Timeout);
         Assert.True(settings.Wait.RequireHealthyTargets);
@@ -23,11 +21,11 @@ public sealed class DeploySettingsTests
     }
 
     [Fact]
-    public void FromConfiguration_Values_AreRead()
+    public void Bind_Values_AreRead()
     {
-        var settings = DeploySettings.FromConfiguration(Config(
+        var settings = AwsSettings.Bind(Config(
             ("Aws:DeployTimeoutMinutes", "2.5"), ("Aws:DeployPollSeconds", "1"), ("Aws:WaitForHealthyTargets", "false"),
-            ("Aws:SummaryFile", "out/summary.json"), ("Aws:Region", "eu-west-1"), ("Aws:SubnetIds", "subnet-a, subnet-b")));
+            ("Aws:SummaryFile", "out/summary.json"), ("Aws:Region", "eu-west-1"), ("Aws:SubnetIds", "subnet-a, subnet-b"))).Deploy;
 
         Assert.Equal(TimeSpan.FromSeconds(150), settings.Wait.Timeout);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.Wait.PollInterval);
@@ -38,9 +36,9 @@ public sealed class DeploySettingsTests
     }
 
     [Fact]
-    public void FromConfiguration_NonPositiveTimeout_IsRejected()
+    public void Bind_NonPositiveTimeout_IsRejected()
     {
-        var error = Assert.Throws<DeploymentValidationException>(() => DeploySettings.FromConfiguration(Config(("Aws:DeployTimeoutMinutes", "0"))));
+        var error = Assert.Throws<DeploymentValidationException>(() => AwsSettings.Bind(Config(("Aws:DeployTimeoutMinutes", "0"))).Deploy);
 
         Assert.Contains("Aws:DeployTimeoutMinutes", error.Problems.Single());
     }

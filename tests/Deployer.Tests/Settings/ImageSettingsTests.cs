@@ -1,8 +1,8 @@
-using Aspire.Deployer.Hosting;
 using Microsoft.Extensions.Configuration;
 
-namespace Aspire.Deployer.Tests.Images;
+namespace Aspire.Deployer.Tests.Settings;
 
+/// <summary>The image pipeline's options as <see cref="AwsSettings"/> binds them (they were DeployerSteps.ImageSettings).</summary>
 public sealed class ImageSettingsTests
 {
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
@@ -11,7 +11,7 @@ public sealed class ImageSettingsTests
     [Fact]
     public void NoSettings_PushToEcrWithTheSmokeTestOn()
     {
-        var options = DeployerSteps.ImageSettings(Configuration());
+        var options = AwsSettings.Bind(Configuration()).Images;
 
         Assert.Null(options.Registry);
         Assert.False(options.SkipSmokeTest);
@@ -21,8 +21,8 @@ public sealed class ImageSettingsTests
     [Fact]
     public void Settings_ChooseRegistrySmokeTestAndTimeout()
     {
-        var options = DeployerSteps.ImageSettings(Configuration(
-            ("Aws:Registry", "127.0.0.1:5000"), ("Aws:SkipSmokeTest", "true"), ("Aws:SmokeTestTimeoutSeconds", "5")));
+        var options = AwsSettings.Bind(Configuration(
+            ("Aws:Registry", "127.0.0.1:5000"), ("Aws:SkipSmokeTest", "true"), ("Aws:SmokeTestTimeoutSeconds", "5"))).Images;
 
         Assert.Equal("127.0.0.1:5000", options.Registry);
         Assert.True(options.SkipSmokeTest);

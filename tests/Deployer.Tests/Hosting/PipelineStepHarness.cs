@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
-namespace Aspire.Deployer.Tests.Infrastructure;
+namespace Aspire.Deployer.Tests.Hosting;
 
 /// <summary>
 /// The process-wide state an in-process pipeline step reads or sets: the standard AWS variables and the exit
