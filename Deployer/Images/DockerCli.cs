@@ -43,29 +43,7 @@ internal sealed class DockerCli(string? dockerHost = null, string executable = "
         Action<string>? onLine = null,
         string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? string.Empty,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (dockerHost is not null)
-        {
-            start.Environment["DOCKER_HOST"] = dockerHost;
-        }
-
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
+        var start = StartInfo(executable, arguments, environment, workingDirectory);
         var stdout = new StringBuilder();
         var tail = new Queue<string>();
         void Collect(string? line, bool isStdout)
@@ -98,6 +76,48 @@ internal sealed class DockerCli(string? dockerHost = null, string executable = "
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        await WriteInputAsync(process, standardInput, cancellationToken).ConfigureAwait(false);
+
+        await WaitForExitAsync(process, timeout, cancellationToken).ConfigureAwait(false);
+
+        // Drain the asynchronous readers (WaitForExit without a timeout waits for them).
+        process.WaitForExit();
+        lock (tail)
+        {
+            return new CliResult(process.ExitCode, stdout.ToString(), tail.ToArray());
+        }
+    }
+
+    private ProcessStartInfo StartInfo(string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (dockerHost is not null)
+        {
+            start.Environment["DOCKER_HOST"] = dockerHost;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        return start;
+    }
+
+    private static async Task WriteInputAsync(Process process, string? standardInput, CancellationToken cancellationToken)
+    {
         try
         {
             if (standardInput is not null)
@@ -111,7 +131,11 @@ internal sealed class DockerCli(string? dockerHost = null, string executable = "
         {
             // the process exited before reading its input; its exit code tells why
         }
+    }
 
+    // Waits within the timeout; a process that overruns it (or is cancelled) is killed with its children.
+    private static async Task WaitForExitAsync(Process process, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         try
@@ -122,14 +146,7 @@ internal sealed class DockerCli(string? dockerHost = null, string executable = "
         {
             Kill(process);
             cancellationToken.ThrowIfCancellationRequested();
-            throw new TimeoutException($"'{executable} {FirstArguments(start)}' did not finish within {timeout}.");
-        }
-
-        // Drain the asynchronous readers (WaitForExit without a timeout waits for them).
-        process.WaitForExit();
-        lock (tail)
-        {
-            return new CliResult(process.ExitCode, stdout.ToString(), tail.ToArray());
+            throw new TimeoutException($"'{process.StartInfo.FileName} {FirstArguments(process.StartInfo)}' did not finish within {timeout}.");
         }
     }
 

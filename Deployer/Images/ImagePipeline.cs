@@ -220,22 +220,7 @@ public sealed partial class ImagePipeline : IDisposable
         }
 
         var idFile = Path.Combine(Path.GetTempPath(), $"aspire-iid-{Guid.NewGuid():N}");
-        // --force-rm: the classic builder otherwise leaves the container of a failed RUN step behind.
-        var arguments = new List<string> { "build", "--force-rm", "--file", dockerfile, "--tag", localImage, "--platform", platform, "--iidfile", idFile };
-        foreach (var (name, value) in service.Image.BuildArguments.OrderBy(a => a.Key, StringComparer.Ordinal))
-        {
-            arguments.AddRange(["--build-arg", $"{name}={value}"]);
-        }
-
-        arguments.AddRange(["--label", $"org.opencontainers.image.version={source.Tag}"]);
-        arguments.AddRange(["--label", $"io.aspire.deployer.source-hash={source.Hash}"]);
-        arguments.AddRange(["--label", $"io.aspire.deployer.resource={resource}"]);
-        if (source.Revision is not null)
-        {
-            arguments.AddRange(["--label", $"org.opencontainers.image.revision={source.Revision}"]);
-        }
-
-        arguments.Add(context);
+        var arguments = BuildArguments(service, context, dockerfile, platform, localImage, source, idFile);
 
         // One line per build stage, or every line when the options ask for the full output (debug log level).
         var condensed = new BuildOutput(_progress.Info);
@@ -277,6 +262,28 @@ public sealed partial class ImagePipeline : IDisposable
         }
 
         _progress.Info($"Built {localImage} ({imageId[..Math.Min(19, imageId.Length)]}, {built}).");
+    }
+
+    private static List<string> BuildArguments(
+        ServiceDescription service, string context, string dockerfile, string platform, string localImage, SourceFingerprint source, string idFile)
+    {
+        // --force-rm: the classic builder otherwise leaves the container of a failed RUN step behind.
+        var arguments = new List<string> { "build", "--force-rm", "--file", dockerfile, "--tag", localImage, "--platform", platform, "--iidfile", idFile };
+        foreach (var (name, value) in service.Image.BuildArguments.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            arguments.AddRange(["--build-arg", $"{name}={value}"]);
+        }
+
+        arguments.AddRange(["--label", $"org.opencontainers.image.version={source.Tag}"]);
+        arguments.AddRange(["--label", $"io.aspire.deployer.source-hash={source.Hash}"]);
+        arguments.AddRange(["--label", $"io.aspire.deployer.resource={service.Names.Resource}"]);
+        if (source.Revision is not null)
+        {
+            arguments.AddRange(["--label", $"org.opencontainers.image.revision={source.Revision}"]);
+        }
+
+        arguments.Add(context);
+        return arguments;
     }
 
     private async Task LoginAsync(string resource, string repository, CancellationToken cancellationToken)

@@ -16,10 +16,42 @@ internal sealed class SmokeTester(DockerCli docker, ImagePipelineOptions options
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
-    public async Task RunAsync(ServiceDescription service, string image, CancellationToken cancellationToken)
+    /// <summary>Runs the image and waits until its health path answers 2xx; returns how long that took from the start.</summary>
+    public async Task<TimeSpan> RunAsync(ServiceDescription service, string image, CancellationToken cancellationToken)
     {
         var resource = service.Names.Resource;
         var name = $"aspire-smoke-{resource}-{Guid.NewGuid():N}"[..Math.Min(63, 26 + resource.Length)];
+        var (arguments, environment) = RunArguments(service, name, image);
+        var started = Stopwatch.StartNew();
+        try
+        {
+            var run = await docker.RunAsync(arguments, CommandTimeout, cancellationToken, environment: environment).ConfigureAwait(false);
+            if (!run.Succeeded)
+            {
+                throw Fail(service, $"docker run failed (exit {run.ExitCode}): {run.TailText}");
+            }
+
+            // A container that exits at once loses its published port before `docker port` asks: that is the
+            // app failing to start, not a Docker problem.
+            var port = await HostPortAsync(name, service.ContainerPort, cancellationToken).ConfigureAwait(false);
+            if (port is null)
+            {
+                await ThrowIfExitedAsync(service, name, started, cancellationToken).ConfigureAwait(false);
+                throw new InvalidOperationException($"docker port {name} {service.ContainerPort}/tcp gave no host port for a running container.");
+            }
+
+            return await WaitHealthyAsync(service, name, port.Value, started, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Always removed, also on cancellation: a fresh token, bounded.
+            using var cleanup = new CancellationTokenSource(CommandTimeout);
+            await docker.RunAsync(["rm", "--force", "--volumes", name], CommandTimeout, cleanup.Token).ConfigureAwait(false);
+        }
+    }
+
+    private (List<string> Arguments, Dictionary<string, string> Environment) RunArguments(ServiceDescription service, string name, string image)
+    {
         var arguments = new List<string> { "run", "--detach", "--name", name, "--publish", $"127.0.0.1::{service.ContainerPort}" };
         if (options.SmokeTestAsOnFargate)
         {
@@ -44,66 +76,46 @@ internal sealed class SmokeTester(DockerCli docker, ImagePipelineOptions options
         }
 
         arguments.Add(image);
+        return (arguments, environment);
+    }
 
-        var started = Stopwatch.StartNew();
-        try
+    // Polls the health path until it answers 2xx (the time since start), the container exits, or the timeout passes.
+    private async Task<TimeSpan> WaitHealthyAsync(ServiceDescription service, string name, int port, Stopwatch started, CancellationToken cancellationToken)
+    {
+        var url = new Uri($"http://127.0.0.1:{port}{service.HealthCheckPath}");
+        progress.Info($"Smoke test: container on 127.0.0.1:{port} -> {service.ContainerPort}, waiting up to {options.SmokeTestTimeout.TotalSeconds:0} s for GET {service.HealthCheckPath} to answer 2xx.");
+        var lastAnswer = "no answer yet";
+        while (true)
         {
-            var run = await docker.RunAsync(arguments, CommandTimeout, cancellationToken, environment: environment).ConfigureAwait(false);
-            if (!run.Succeeded)
+            await ThrowIfExitedAsync(service, name, started, cancellationToken).ConfigureAwait(false);
+            try
             {
-                throw Fail(service, $"docker run failed (exit {run.ExitCode}): {run.TailText}");
-            }
-
-            // A container that exits at once loses its published port before `docker port` asks: that is the
-            // app failing to start, not a Docker problem.
-            var port = await HostPortAsync(name, service.ContainerPort, cancellationToken).ConfigureAwait(false);
-            if (port is null)
-            {
-                await ThrowIfExitedAsync(service, name, started, cancellationToken).ConfigureAwait(false);
-                throw new InvalidOperationException($"docker port {name} {service.ContainerPort}/tcp gave no host port for a running container.");
-            }
-
-            var url = new Uri($"http://127.0.0.1:{port}{service.HealthCheckPath}");
-            progress.Info($"Smoke test: container on 127.0.0.1:{port} -> {service.ContainerPort}, waiting up to {options.SmokeTestTimeout.TotalSeconds:0} s for GET {service.HealthCheckPath} to answer 2xx.");
-            var lastAnswer = "no answer yet";
-            while (true)
-            {
-                await ThrowIfExitedAsync(service, name, started, cancellationToken).ConfigureAwait(false);
-
-                try
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(TimeSpan.FromSeconds(2));
+                using var response = await http.GetAsync(url, attempt.Token).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
                 {
-                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    attempt.CancelAfter(TimeSpan.FromSeconds(2));
-                    using var response = await http.GetAsync(url, attempt.Token).ConfigureAwait(false);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        progress.Info($"Smoke test passed: {service.HealthCheckPath} answered {(int)response.StatusCode} {started.Elapsed.TotalSeconds:0.0} s after start.");
-                        return;
-                    }
-
-                    lastAnswer = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
-                }
-                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-                {
-                    lastAnswer = ex is OperationCanceledException ? "no answer within 2 s" : $"connection failed ({ex.Message})";
+                    var healthy = started.Elapsed;
+                    progress.Info($"Smoke test passed: {service.HealthCheckPath} answered {(int)response.StatusCode} {healthy.TotalSeconds:0.0} s after start.");
+                    return healthy;
                 }
 
-                if (started.Elapsed > options.SmokeTestTimeout)
-                {
-                    throw Fail(service, $"{service.HealthCheckPath} on container port {service.ContainerPort} did not answer 2xx within " +
-                        $"{options.SmokeTestTimeout.TotalSeconds:0} s (last: {lastAnswer}). Check that the app listens on the port the AppHost declares " +
-                        $"({service.ContainerPort}, from PORT) on all interfaces and that its health path succeeds. The container's last log lines:" +
-                        $"{Environment.NewLine}{await LogsAsync(name, cancellationToken).ConfigureAwait(false)}");
-                }
-
-                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                lastAnswer = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
             }
-        }
-        finally
-        {
-            // Always removed, also on cancellation: a fresh token, bounded.
-            using var cleanup = new CancellationTokenSource(CommandTimeout);
-            await docker.RunAsync(["rm", "--force", "--volumes", name], CommandTimeout, cleanup.Token).ConfigureAwait(false);
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                lastAnswer = ex is OperationCanceledException ? "no answer within 2 s" : $"connection failed ({ex.Message})";
+            }
+
+            if (started.Elapsed > options.SmokeTestTimeout)
+            {
+                throw Fail(service, $"{service.HealthCheckPath} on container port {service.ContainerPort} did not answer 2xx within " +
+                    $"{options.SmokeTestTimeout.TotalSeconds:0} s (last: {lastAnswer}). Check that the app listens on the port the AppHost declares " +
+                    $"({service.ContainerPort}, from PORT) on all interfaces and that its health path succeeds. The container's last log lines:" +
+                    $"{Environment.NewLine}{await LogsAsync(name, cancellationToken).ConfigureAwait(false)}");
+            }
+
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
