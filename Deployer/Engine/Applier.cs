@@ -45,6 +45,23 @@ public sealed class ApplyContext
     /// <summary>The changes applied so far, in order (the last one may have failed half way).</summary>
     public List<PlannedChange> Applied { get; } = [];
 
+    /// <summary>The changes carried out to the end, in order.</summary>
+    public List<PlannedChange> Completed { get; } = [];
+
+    /// <summary>What must wait until the services run the new revisions (revoking a rule the old tasks still use,
+    /// for example); run by <see cref="Applier.CleanupAsync"/>, in order, before the planned deletions.</summary>
+    public List<(string What, Func<Task> Action)> AfterRollout { get; } = [];
+
+    /// <summary>Switches to make as soon as the new target group of a service has healthy targets (a listener moved
+    /// to a replacement target group: the old tasks keep serving from the old one until then).</summary>
+    public List<TargetSwitch> Switches { get; } = [];
+
+    /// <summary>True when this run created the resource (it did not exist before).</summary>
+    /// <param name="kind">Its kind.</param>
+    /// <param name="name">Its name.</param>
+    public bool CreatedInThisRun(ResourceKind kind, string name) =>
+        Applied.Any(c => c.Kind == kind && c.Name == name && c.Action == ChangeAction.Create);
+
     /// <summary>The id of a resource that exists or was made in this run.</summary>
     /// <param name="kind">Its kind.</param>
     /// <param name="name">Its name.</param>
@@ -98,28 +115,74 @@ public static class Applier
     public static async Task<ApplyContext> ApplyAsync(AwsSession session, DeploymentPlan plan, IDeployProgress? progress = null, CancellationToken cancellationToken = default)
     {
         var context = new ApplyContext(session, plan, progress, cancellationToken);
-        _ = context.Desired;
-        foreach (var change in plan.Changes.Where(c => c.IsMutation))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var label = $"{change.Kind.Label} {change.Name}";
-            if (change.Action != ChangeAction.Delete)
-            {
-                progress?.Info($"{Verb(change.Action)} {label}");
-            }
+        await ApplyAsync(context).ConfigureAwait(false);
+        return context;
+    }
 
-            context.Applied.Add(change);
+    /// <summary>Applies the context's plan; the context keeps what was done, also when a change fails.</summary>
+    /// <param name="context">The context (its plan, session and progress).</param>
+    /// <exception cref="DeployApplyException">A call failed; it names the resource and what was being done.</exception>
+    public static async Task ApplyAsync(ApplyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _ = context.Desired;
+        foreach (var change in context.Plan.Changes.Where(c => c.IsMutation && c.Action != ChangeAction.Delete))
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            context.Progress?.Info($"{Verb(change.Action)} {change.Kind.Label} {change.Name}");
+            await RunAsync(change, context).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One line per completed change, e.g. "create ECR repository shop/prod/web".</summary>
+    /// <param name="context">The context.</param>
+    public static IReadOnlyList<string> Describe(ApplyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return [.. context.Completed.Select(c => $"{Infinitive(c.Action)} {c.Kind.Label} {c.Name}")];
+    }
+
+    /// <summary>
+    /// What waits until the services run the new revisions: the deferred actions (in order), then the planned
+    /// deletions (dependents first). Runs after a successful rollout; a rerun after a failure plans them again.
+    /// </summary>
+    /// <param name="context">The context of the apply.</param>
+    /// <exception cref="DeployApplyException">A call failed.</exception>
+    public static async Task CleanupAsync(ApplyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var (what, action) in context.AfterRollout)
+        {
+            context.Info(what);
             try
             {
-                await change.Kind.ApplyAsync(change, context).ConfigureAwait(false);
+                await action().ConfigureAwait(false);
             }
             catch (AwsApiException e)
             {
-                throw new DeployApplyException($"Failed to {Infinitive(change.Action)} {label}: {e.Message}", change, e);
+                throw new DeployApplyException($"Failed to {what}: {e.Message}", context.Applied.LastOrDefault() ?? context.Plan.Changes[0], e);
             }
         }
 
-        return context;
+        foreach (var change in context.Plan.Changes.Where(c => c.Action == ChangeAction.Delete))
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            await RunAsync(change, context).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task RunAsync(PlannedChange change, ApplyContext context)
+    {
+        context.Applied.Add(change);
+        try
+        {
+            await change.Kind.ApplyAsync(change, context).ConfigureAwait(false);
+            context.Completed.Add(change);
+        }
+        catch (AwsApiException e)
+        {
+            throw new DeployApplyException($"Failed to {Infinitive(change.Action)} {change.Kind.Label} {change.Name}: {e.Message}", change, e);
+        }
     }
 
     private static string Verb(ChangeAction action) => action switch
@@ -139,6 +202,13 @@ public static class Applier
         _ => "check",
     };
 }
+
+/// <summary>A switch to make once a service's new target group has healthy targets.</summary>
+/// <param name="Resource">The Aspire resource whose service registers in it.</param>
+/// <param name="TargetGroupArn">The new target group.</param>
+/// <param name="What">What the switch does, for the progress line.</param>
+/// <param name="Action">The switch.</param>
+public sealed record TargetSwitch(string Resource, string TargetGroupArn, string What, Func<Task> Action);
 
 /// <summary>Applying a change failed; the message says which resource and what was being done.</summary>
 public sealed class DeployApplyException : Exception

@@ -63,22 +63,29 @@ public static class Planner
 
         var wanted = desired.Resources.Select(r => (r.Kind, r.Name)).ToHashSet();
         var order = desired.Kinds.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i);
-        // Only kinds that remove what the model no longer wants plan deletions; the others leave it to destroy.
+        // Only kinds that remove what the model no longer wants plan deletions, and only of what they say is theirs;
+        // the others' leftovers are destroy's. Deletions run after the rollout (Applier.CleanupAsync).
         changes.AddRange(current.Resources
-            .Where(r => !wanted.Contains((r.Spec.Kind, r.Spec.Name)) && r.Spec.Kind is IStrayReason)
+            .Where(r => !wanted.Contains((r.Spec.Kind, r.Spec.Name)) && r.Spec.Kind is IRemovesStrays strays && strays.IsStray(r, desired))
             .OrderByDescending(r => order.GetValueOrDefault(r.Spec.Kind, -1))
             .ThenBy(r => r.Spec.Name, StringComparer.Ordinal)
-            .Select(r => PlannedChange.Delete(r, ((IStrayReason)r.Spec.Kind).StrayReason)));
+            .Select(r => PlannedChange.Delete(r, ((IRemovesStrays)r.Spec.Kind).StrayReason(r))));
         return changes;
     }
 }
 
 /// <summary>
 /// Implemented by kinds that delete what they read but the model no longer wants (their <c>DeleteStrayAsync</c>
-/// removes it); the planner plans no deletion for other kinds, whose leftovers destroy removes.
+/// removes it, after the rollout); the planner plans no deletion for other kinds, whose leftovers destroy removes.
 /// </summary>
-public interface IStrayReason
+public interface IRemovesStrays
 {
-    /// <summary>Why a resource of this kind that exists but is not wanted goes, e.g. "autoscaling is no longer configured".</summary>
-    string StrayReason { get; }
+    /// <summary>True when an unwanted resource this kind read is the app's to delete (its tags say so, for example).</summary>
+    /// <param name="resource">What exists but is not wanted.</param>
+    /// <param name="desired">The desired state.</param>
+    bool IsStray(ObservedResource resource, DesiredState desired);
+
+    /// <summary>Why it goes, for the plan.</summary>
+    /// <param name="resource">What goes.</param>
+    string StrayReason(ObservedResource resource);
 }

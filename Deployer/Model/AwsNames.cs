@@ -72,8 +72,24 @@ public sealed partial record AwsNames(string App, string Environment, string Res
     /// <summary>Application Load Balancer, one per app and environment (at most 32 characters).</summary>
     public string LoadBalancer => Stack;
 
-    /// <summary>Target group (at most 32 characters).</summary>
+    /// <summary>The stem of the service's target group names (at most 32 characters, checked by <see cref="Problems"/>).</summary>
     public string TargetGroup => $"{Stack}-{Resource}";
+
+    /// <summary>
+    /// The target group of the service for these settings: the stem (cut to 26 characters) and a short hash of what AWS
+    /// cannot change in place (protocol, port, VPC, target type). A change of any of them gives a new name, so the new
+    /// group is made beside the old one and the switch-over is create-before-destroy.
+    /// </summary>
+    /// <param name="protocol">The protocol to the targets.</param>
+    /// <param name="port">The container port.</param>
+    /// <param name="vpcId">The VPC.</param>
+    /// <param name="targetType">The target type.</param>
+    public string TargetGroupFor(string protocol, int port, string vpcId, string targetType)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{TargetGroup}|{protocol}|{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}|{vpcId}|{targetType}")))[..5];
+        return $"{TargetGroup[..Math.Min(TargetGroup.Length, 26)].TrimEnd('-')}-{hash}";
+    }
 
     /// <summary>ECR repository.</summary>
     public string Repository => RepositoryPrefix(App, Environment) + Resource;

@@ -37,7 +37,7 @@ public sealed record AutoScalingSpec(
 /// it. Every service's scalable target is read, so one left from an earlier deploy is planned for deletion. Scalable
 /// targets carry no tags of ours: destroy recognizes them by the app's clusters and services.
 /// </summary>
-public sealed class AutoScalingKind : ResourceKind<AutoScalingSpec>, IStrayReason
+public sealed class AutoScalingKind : ResourceKind<AutoScalingSpec>, IRemovesStrays
 {
     /// <summary>The kind.</summary>
     public static AutoScalingKind Instance { get; } = new();
@@ -49,7 +49,10 @@ public sealed class AutoScalingKind : ResourceKind<AutoScalingSpec>, IStrayReaso
     public override string Label => "autoscaling";
 
     /// <inheritdoc />
-    public string StrayReason => "autoscaling is no longer configured for this service";
+    public bool IsStray(ObservedResource resource, DesiredState desired) => true; // read only for the model's services
+
+    /// <inheritdoc />
+    public string StrayReason(ObservedResource resource) => "autoscaling is no longer configured for this service";
 
     /// <inheritdoc />
     protected override bool ComparesTags => false;

@@ -70,7 +70,7 @@ public sealed class ListenerKind : ResourceKind<ListenerSpec>
             var names = service.Names;
             var certificate = service.Options.CertificateArn;
             yield return new ListenerSpec(ListenerName(names.LoadBalancer, service.ListenerPort), names.Resource, names.Tags, names.LoadBalancer,
-                service.ListenerPort, certificate is null ? "HTTP" : "HTTPS", certificate, certificate is null ? null : SslPolicy, names.TargetGroup);
+                service.ListenerPort, certificate is null ? "HTTP" : "HTTPS", certificate, certificate is null ? null : SslPolicy, TargetGroupKind.NameOf(service, context.Network.VpcId));
         }
     }
 
@@ -186,7 +186,7 @@ public sealed class ListenerKind : ResourceKind<ListenerSpec>
         if (listener.Port != spec.Port || listener.Protocol != spec.Protocol || forwards.Count != 1 || forwards[0] != tgArn
             || (secure ? listener.Certificates?.FirstOrDefault()?.CertificateArn : null) != spec.CertificateArn || (secure ? listener.SslPolicy : null) != spec.SslPolicy)
         {
-            await context.Session.ElbV2.ModifyListenerAsync(new Elb.ModifyListenerRequest
+            Task ModifyAsync() => context.Session.ElbV2.ModifyListenerAsync(new Elb.ModifyListenerRequest
             {
                 ListenerArn = arn,
                 Port = spec.Port,
@@ -194,7 +194,18 @@ public sealed class ListenerKind : ResourceKind<ListenerSpec>
                 SslPolicy = spec.SslPolicy,
                 Certificates = Certificates(spec),
                 DefaultActions = Forward(tgArn),
-            }, context.CancellationToken).ConfigureAwait(false);
+            }, context.CancellationToken);
+            // A group made in this run has no targets yet: the listener keeps the old one until the service's new
+            // tasks are healthy in it (create-before-destroy; switching now would answer 503 meanwhile).
+            if (forwards.Count > 0 && context.CreatedInThisRun(TargetGroupKind.Instance, spec.TargetGroupName) && spec.Owner is { } owner)
+            {
+                context.Info($"  listener {spec.Name} keeps forwarding to the current target group until {spec.TargetGroupName} has healthy targets");
+                context.Switches.Add(new TargetSwitch(owner, tgArn, $"switched listener {spec.Name} to target group {spec.TargetGroupName}", ModifyAsync));
+            }
+            else
+            {
+                await ModifyAsync().ConfigureAwait(false);
+            }
         }
 
         var observed = context.Observed(this, spec.Name);

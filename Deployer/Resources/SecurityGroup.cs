@@ -200,7 +200,10 @@ public sealed class SecurityGroupKind : ResourceKind<SecurityGroupSpec>
 
         if (extra.Count > 0)
         {
-            await ec2.RevokeSecurityGroupIngressAsync(groupId, [.. extra.Select(r => ToRule(r, context))], ct).ConfigureAwait(false);
+            // The running tasks may still use a rule the model dropped (the old container port): it goes after the rollout.
+            var rules = extra.Select(r => ToRule(r, context)).ToList();
+            context.AfterRollout.Add(($"Revoking {string.Join("; ", extra)} of security group {spec.Name} (no longer in the model)",
+                () => ec2.RevokeSecurityGroupIngressAsync(groupId, rules, ct)));
         }
     }
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Engine;
+using Aspire.Deployer.Model;
 using Aspire.ServiceDefaults;
-using Ecs = Aspire.Deployer.Aws.Ecs;
 using Elb = Aspire.Deployer.Aws.ElasticLoadBalancingV2;
 
 namespace Aspire.Deployer.Resources;
@@ -51,9 +51,11 @@ public sealed record TargetGroupSpec(
 
 /// <summary>
 /// Target groups, one per service: IP targets on the container port, health-checked on the service contract's
-/// readiness path with its timings, and a deregistration delay.
+/// readiness path with its timings, and a deregistration delay. What AWS cannot change in place (port, protocol,
+/// VPC, target type) is part of the name, so a change makes the new group beside the old one: the service moves to
+/// it, the listener follows once it has healthy targets, and the old group is deleted after the rollout.
 /// </summary>
-public sealed class TargetGroupKind : ResourceKind<TargetGroupSpec>
+public sealed partial class TargetGroupKind : ResourceKind<TargetGroupSpec>, IRemovesStrays
 {
     /// <summary>Seconds the load balancer keeps sending in-flight requests to a deregistering target.</summary>
     public const int DeregistrationDelaySeconds = 30;
@@ -75,9 +77,18 @@ public sealed class TargetGroupKind : ResourceKind<TargetGroupSpec>
     /// <inheritdoc />
     public override BatchTagReader BatchTags => ElbV2Tags.Instance;
 
+    /// <summary>The name of a service's target group in a VPC (what AWS cannot change in place is part of it).</summary>
+    /// <param name="service">The service.</param>
+    /// <param name="vpcId">The VPC.</param>
+    public static string NameOf(ServiceDescription service, string vpcId)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return service.Names.TargetGroupFor("HTTP", service.ContainerPort, vpcId, "ip");
+    }
+
     /// <inheritdoc />
     protected override IEnumerable<TargetGroupSpec> DesiredSpecs(DesiredContext context) =>
-        context.Services.Select(service => new TargetGroupSpec(service.Names.TargetGroup, service.Names.Resource, service.Names.Tags,
+        context.Services.Select(service => new TargetGroupSpec(NameOf(service, context.Network.VpcId), service.Names.Resource, service.Names.Tags,
             "HTTP", service.ContainerPort, context.Network.VpcId, "ip",
             new HealthCheckSpec("HTTP", service.HealthCheckPath, ServiceContract.HealthCheck.IntervalSeconds, ServiceContract.HealthCheck.TimeoutSeconds,
                 ServiceContract.HealthCheck.HealthyThreshold, ServiceContract.HealthCheck.UnhealthyThreshold, ServiceContract.HealthCheck.SuccessCodes),
@@ -105,33 +116,67 @@ public sealed class TargetGroupKind : ResourceKind<TargetGroupSpec>
     public override async Task<IReadOnlyList<ObservedResource>> ReadAsync(ReadContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var (elb, ct) = (context.Session.ElbV2, context.CancellationToken);
+        var specs = context.DesiredOf<TargetGroupSpec>();
+        var all = specs.Count == 0 ? [] : await elb.DescribeTargetGroupsItemsAsync(new Elb.DescribeTargetGroupsRequest(), ct).ToListAsync(ct).ConfigureAwait(false);
         var found = new List<ObservedResource>();
-        foreach (var spec in context.DesiredOf<TargetGroupSpec>())
+        foreach (var service in context.Desired.Deployment.Services)
         {
-            if (await DescribeAsync(context.Session, spec.Name, context.CancellationToken).ConfigureAwait(false) is not { TargetGroupArn: { } arn } group)
+            var name = NameOf(service, context.Desired.Network.VpcId);
+            var spec = specs.Single(s => s.Name == name);
+            foreach (var group in all.Where(g => g.TargetGroupArn is not null && IsStemOf(service.Names, g.TargetGroupName)))
             {
-                continue;
+                // The service's group for other settings (an older port or VPC, or the name before hashes): read
+                // so the plan deletes it once the service has moved; its tags (read in the batch) decide.
+                var attributes = group.TargetGroupName == name
+                    ? await elb.DescribeTargetGroupAttributesAsync(new Elb.DescribeTargetGroupAttributesRequest { TargetGroupArn = group.TargetGroupArn! }, ct).ConfigureAwait(false)
+                    : null;
+                found.Add(new ObservedResource(Observed(spec with { Name = group.TargetGroupName! }, group, attributes), group.TargetGroupArn!));
             }
-
-            var attributes = await context.Session.ElbV2.DescribeTargetGroupAttributesAsync(
-                new Elb.DescribeTargetGroupAttributesRequest { TargetGroupArn = arn }, context.CancellationToken).ConfigureAwait(false);
-            found.Add(new ObservedResource(
-                spec with
-                {
-                    Tags = new Dictionary<string, string>(),
-                    Protocol = group.Protocol ?? "",
-                    Port = group.Port ?? 0,
-                    VpcId = group.VpcId ?? "",
-                    TargetType = group.TargetType ?? "",
-                    HealthCheck = new HealthCheckSpec(group.HealthCheckProtocol ?? "", group.HealthCheckPath ?? "", group.HealthCheckIntervalSeconds ?? 0,
-                        group.HealthCheckTimeoutSeconds ?? 0, group.HealthyThresholdCount ?? 0, group.UnhealthyThresholdCount ?? 0, group.Matcher?.HttpCode ?? ""),
-                    Attributes = Tags.ToDictionary(attributes.Attributes, a => a.Key, a => a.Value),
-                },
-                arn));
         }
 
         return found;
     }
+
+    private static TargetGroupSpec Observed(TargetGroupSpec spec, Elb.TargetGroup group, Elb.DescribeTargetGroupAttributesResponse? attributes) => spec with
+    {
+        Tags = new Dictionary<string, string>(),
+        Protocol = group.Protocol ?? "",
+        Port = group.Port ?? 0,
+        VpcId = group.VpcId ?? "",
+        TargetType = group.TargetType ?? "",
+        HealthCheck = new HealthCheckSpec(group.HealthCheckProtocol ?? "", group.HealthCheckPath ?? "", group.HealthCheckIntervalSeconds ?? 0,
+            group.HealthCheckTimeoutSeconds ?? 0, group.HealthyThresholdCount ?? 0, group.UnhealthyThresholdCount ?? 0, group.Matcher?.HttpCode ?? ""),
+        Attributes = Tags.ToDictionary(attributes?.Attributes, a => a.Key, a => a.Value),
+    };
+
+    // The stem itself (the name before hashes) or the stem cut to 26 characters and a 5-hex hash.
+    private static bool IsStemOf(Model.AwsNames names, string? groupName)
+    {
+        if (groupName is null)
+        {
+            return false;
+        }
+
+        var stem = names.TargetGroup[..Math.Min(names.TargetGroup.Length, 26)].TrimEnd('-');
+        return groupName == names.TargetGroup || (groupName.Length == stem.Length + 6 && groupName.StartsWith(stem + "-", StringComparison.Ordinal) && HashSuffix().IsMatch(groupName[^5..]));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{5}$")]
+    private static partial System.Text.RegularExpressions.Regex HashSuffix();
+
+    /// <inheritdoc />
+    public bool IsStray(ObservedResource resource, DesiredState desired)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(desired);
+        // Only a group tagged as this service's, of this app and environment, is deleted; anything else is left.
+        var owner = desired.Deployment.Services.FirstOrDefault(s => s.Names.Resource == resource.Spec.Owner);
+        return owner is not null && !Tags.Differ(owner.Names.Tags, resource.Spec.Tags);
+    }
+
+    /// <inheritdoc />
+    public string StrayReason(ObservedResource resource) => "replaced by the group for the new settings; deleted once the service runs behind that one";
 
     /// <inheritdoc />
     protected override void Compare(TargetGroupSpec desired, TargetGroupSpec current, Diff diff)
@@ -206,36 +251,19 @@ public sealed class TargetGroupKind : ResourceKind<TargetGroupSpec>
     }
 
     /// <inheritdoc />
-    protected override async Task ReplaceAsync(Change<TargetGroupSpec> change, ApplyContext context)
+    protected override async Task DeleteStrayAsync(PlannedChange change, ApplyContext context)
     {
-        // A target group in use cannot be deleted: the listeners forwarding to it go first (the listener step makes
-        // them again), and the service stops using it (the service step points it at the new one).
-        var (spec, elb, ct) = (change.Desired, context.Session.ElbV2, context.CancellationToken);
-        var arn = change.Observed!.Id;
-        if (context.Desired.OfType<LoadBalancerSpec>().FirstOrDefault() is { } lb && context.TryId(LoadBalancerKind.Instance, lb.Name) is { } lbArn)
-        {
-            var listeners = await elb.DescribeListenersItemsAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lbArn }, ct).ToListAsync(ct).ConfigureAwait(false);
-            foreach (var listener in listeners.Where(l => ListenerKind.ForwardTargets(l).Contains(arn)))
-            {
-                context.Info($"  deleting listener on port {listener.Port?.ToString(CultureInfo.InvariantCulture)} (it forwards to the old target group)");
-                await elb.DeleteListenerAsync(new Elb.DeleteListenerRequest { ListenerArn = listener.ListenerArn! }, ct).ConfigureAwait(false);
-            }
-        }
-
-        foreach (var service in context.Desired.OfType<EcsServiceSpec>().Where(s => s.TargetGroupName == spec.Name))
-        {
-            if (context.Observed(EcsServiceKind.Instance, service.Name) is not null)
-            {
-                context.Info($"  detaching service {service.Name} from the old target group");
-                await context.Session.Ecs.UpdateServiceAsync(new Ecs.UpdateServiceRequest { Cluster = service.ClusterName, Service = service.Name, LoadBalancers = [] }, ct)
-                    .ConfigureAwait(false);
-            }
-        }
-
-        await Converge.TolerateAsync(() => elb.DeleteTargetGroupAsync(new Elb.DeleteTargetGroupRequest { TargetGroupArn = arn }, ct), "TargetGroupNotFound").ConfigureAwait(false);
-        context.Forget(this, spec.Name);
-        await CreateAsync(change with { Current = null, Observed = null }, context).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(context);
+        context.Info($"Deleting target group {change.Name} ({change.Reason})");
+        // A listener or the service's last deployment may hold it a little longer: ResourceInUse is waited out.
+        await Converge.RetryWhileAsync($"target group {change.Name} is still in use",
+            () => Converge.TolerateAsync(() => context.Session.ElbV2.DeleteTargetGroupAsync(new Elb.DeleteTargetGroupRequest { TargetGroupArn = change.CurrentId! }, context.CancellationToken),
+                "TargetGroupNotFound"),
+            e => e.ErrorCode == "ResourceInUse", StillInUse, context.Info, context.CancellationToken).ConfigureAwait(false);
     }
+
+    private static readonly RetryBudget StillInUse = new(TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
 
     private async Task AttributesAsync(TargetGroupSpec spec, TargetGroupSpec? current, ApplyContext context)
     {

@@ -26,6 +26,8 @@ public sealed record DeployedService(string Resource, string? Url, string? Image
 /// <param name="MutatingCalls">How many mutating AWS calls the apply made.</param>
 /// <param name="DurationSeconds">Wall time of the deploy.</param>
 /// <param name="Services">The services.</param>
+/// <param name="Changed">What the deploy changed, in order ("create ECR repository shop/prod/web"): after a failure,
+/// what exists now (and costs money), from where a rerun continues.</param>
 public sealed record DeploySummary(
     string App,
     string Environment,
@@ -36,7 +38,8 @@ public sealed record DeploySummary(
     IReadOnlyDictionary<string, int> Changes,
     int MutatingCalls,
     double DurationSeconds,
-    IReadOnlyList<DeployedService> Services)
+    IReadOnlyList<DeployedService> Services,
+    IReadOnlyList<string>? Changed = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -66,6 +69,11 @@ public sealed record DeploySummary(
         if (Error is not null)
         {
             lines.Add("  error: " + Error);
+            if (Changed is { Count: > 0 } changed)
+            {
+                lines.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"  changed before the failure ({changed.Count}; they exist now, and a rerun continues from here): {string.Join("; ", changed)}"));
+            }
         }
 
         return lines;

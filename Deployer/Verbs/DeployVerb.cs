@@ -57,19 +57,11 @@ public static class DeployVerb
         }
 
         using var calls = AwsCallLog.Start();
-        ApplyContext? applied = null;
+        var applied = new ApplyContext(session, plan, progress, cancellationToken);
         IReadOnlyList<ServiceState>? states = null;
         try
         {
-            progress.Step("Apply");
-            if (!plan.HasChanges)
-            {
-                progress.Info("No changes.");
-            }
-
-            applied = await Applier.ApplyAsync(session, plan, progress, cancellationToken).ConfigureAwait(false);
-            progress.Step("Wait until steady and healthy");
-            states = await new DeploymentWaiter(session, progress).WaitAsync(WaitTargets(deployment, applied), settings.Wait, cancellationToken, startedAt).ConfigureAwait(false);
+            states = await ApplyAndWaitAsync(applied, deployment, settings, startedAt).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AwsApiException or DeployApplyException or DeploymentWaitException or InvalidOperationException)
         {
@@ -86,13 +78,36 @@ public static class DeployVerb
         return summary;
     }
 
+    // Apply, wait until steady and healthy (switching listeners as new target groups get healthy), clean up.
+    private static async Task<IReadOnlyList<ServiceState>> ApplyAndWaitAsync(ApplyContext applied, DeploymentDescription deployment, DeploySettings settings, DateTimeOffset startedAt)
+    {
+        var (plan, progress) = (applied.Plan, applied.Progress!);
+        progress.Step("Apply");
+        if (!plan.HasChanges)
+        {
+            progress.Info("No changes.");
+        }
+
+        await Applier.ApplyAsync(applied).ConfigureAwait(false);
+        progress.Step("Wait until steady and healthy");
+        var states = await new DeploymentWaiter(applied.Session, progress)
+            .WaitAsync(WaitTargets(deployment, applied), settings.Wait, applied.CancellationToken, startedAt, applied.Switches).ConfigureAwait(false);
+        if (applied.AfterRollout.Count > 0 || plan.Changes.Any(c => c.Action == ChangeAction.Delete))
+        {
+            progress.Step("Clean up what the rollout replaced");
+            await Applier.CleanupAsync(applied).ConfigureAwait(false);
+        }
+
+        return states;
+    }
+
     private static List<WaitTarget> WaitTargets(DeploymentDescription deployment, ApplyContext applied) =>
         [.. deployment.Services.Select(s => new WaitTarget(
             s.Names.Resource,
             s.Names.Cluster,
             s.Names.Service,
             applied.TryId(TaskDefinitionKind.Instance, s.Names.TaskFamily) ?? throw new InvalidOperationException($"{s.Names.Resource}: no task definition after apply."),
-            applied.TryId(TargetGroupKind.Instance, s.Names.TargetGroup)))];
+            applied.TryId(TargetGroupKind.Instance, TargetGroupKind.NameOf(s, applied.Desired.Network.VpcId))))];
 
     /// <summary>A service's URL: <c>http(s)://&lt;load balancer DNS&gt;:&lt;listener port&gt;</c>.</summary>
     /// <param name="service">The service.</param>
@@ -105,12 +120,11 @@ public static class DeployVerb
     }
 
     private static DeploySummary Summarize(
-        DeploymentPlan plan, DeploymentDescription deployment, IReadOnlyDictionary<string, string> images, ApplyContext? applied,
+        DeploymentPlan plan, DeploymentDescription deployment, IReadOnlyDictionary<string, string> images, ApplyContext applied,
         AwsCallLog calls, IReadOnlyList<ServiceState>? states, TimeSpan elapsed, string? error)
     {
         var dns = deployment.Services.Count == 0 ? null
-            : applied?.Address(LoadBalancerKind.Instance, deployment.Services[0].Names.LoadBalancer)
-              ?? plan.Current?.Find(LoadBalancerKind.Instance, deployment.Services[0].Names.LoadBalancer)?.Address;
+            : applied.Address(LoadBalancerKind.Instance, deployment.Services[0].Names.LoadBalancer);
         return new DeploySummary(
             deployment.App,
             deployment.Environment,
@@ -126,12 +140,13 @@ public static class DeployVerb
                 var state = states?.FirstOrDefault(x => x.Resource == s.Names.Resource);
                 return new DeployedService(
                     s.Names.Resource,
-                    applied is not null && dns is not null ? Url(s, dns) : null,
+                    dns is not null ? Url(s, dns) : null,
                     images.GetValueOrDefault(s.Names.Resource),
-                    applied?.TryId(TaskDefinitionKind.Instance, s.Names.TaskFamily),
+                    applied.TryId(TaskDefinitionKind.Instance, s.Names.TaskFamily),
                     state?.RunningCount,
                     state?.DesiredCount,
                     state?.HealthyTargets);
-            })]);
+            })],
+            Applier.Describe(applied));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Aspire.Deployer.Aws;
+using Aspire.Deployer.Engine;
 using Aspire.Deployer.Reporting;
 using Aspire.Deployer.Settings;
 using Ecs = Aspire.Deployer.Aws.Ecs;
@@ -52,10 +53,14 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
     /// <param name="eventsSince">Service events from this time on are shown (the deploy's start); null: only those that appear while waiting.</param>
     /// <returns>Each service's final state.</returns>
     /// <exception cref="DeploymentWaitException">A rollout failed or rolled back, or the timeout passed.</exception>
+    /// <param name="switches">Listener switches to make once a service's new target group has healthy targets; the wait
+    /// is not over until they are made.</param>
     public async Task<IReadOnlyList<ServiceState>> WaitAsync(
-        IReadOnlyList<WaitTarget> targets, WaitOptions options, CancellationToken cancellationToken = default, DateTimeOffset? eventsSince = null)
+        IReadOnlyList<WaitTarget> targets, WaitOptions options, CancellationToken cancellationToken = default, DateTimeOffset? eventsSince = null,
+        IReadOnlyList<TargetSwitch>? switches = null)
     {
         _eventsSince = eventsSince;
+        var pendingSwitches = (switches ?? []).ToList();
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(options);
         if (!options.RequireHealthyTargets)
@@ -70,6 +75,8 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
         {
             var states = new List<ServiceState>();
             var pending = new List<string>();
+            await SwitchWhenHealthyAsync(pendingSwitches, options, cancellationToken).ConfigureAwait(false);
+            pending.AddRange(pendingSwitches.Select(s => $"{s.Resource}: {s.What.Replace("switched", "switch", StringComparison.Ordinal)} once it has healthy targets"));
             foreach (var target in targets)
             {
                 var (state, why) = await CheckAsync(target, options, first, cancellationToken).ConfigureAwait(false);
@@ -101,6 +108,26 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
 
             progress.Info($"waiting: {string.Join("; ", pending)}");
             await Task.Delay(options.PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Makes each switch whose target group has a healthy target (at once when target health is not checked).
+    private async Task SwitchWhenHealthyAsync(List<TargetSwitch> switches, WaitOptions options, CancellationToken ct)
+    {
+        foreach (var candidate in switches.ToList())
+        {
+            if (options.RequireHealthyTargets)
+            {
+                var health = await session.ElbV2.DescribeTargetHealthAsync(new Elb.DescribeTargetHealthRequest { TargetGroupArn = candidate.TargetGroupArn }, ct).ConfigureAwait(false);
+                if (!(health.TargetHealthDescriptions ?? []).Any(t => t.TargetHealth?.State == "healthy"))
+                {
+                    continue;
+                }
+            }
+
+            await candidate.Action().ConfigureAwait(false);
+            progress.Info(candidate.What);
+            switches.Remove(candidate);
         }
     }
 

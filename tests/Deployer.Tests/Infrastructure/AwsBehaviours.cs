@@ -129,3 +129,78 @@ public sealed class FreshAccountServiceLinkedRole(bool alreadyTaken = false) : I
             : null;
     }
 }
+
+/// <summary>Refuses every call of one operation with an error, as AWS does for a call the credentials may not make.</summary>
+/// <param name="operation">The operation, e.g. <c>CreateCluster</c>.</param>
+/// <param name="code">The error code, e.g. <c>AccessDeniedException</c>.</param>
+/// <param name="message">The message.</param>
+public sealed class Refuse(string operation, string code, string message) : IAwsBehaviour
+{
+    /// <inheritdoc />
+    public AwsAnswer? Before(ProxyRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Operation != operation ? null : request.IsJson ? AwsAnswer.JsonError(code, message) : AwsAnswer.QueryError(code, message);
+    }
+}
+
+/// <summary>
+/// ECS reports a service's deployment configuration and, for a load-balanced service, its health-check grace period
+/// in DescribeServices (ECS API reference, Service data type); moto 5.2 drops both. The proxy remembers what
+/// CreateService and UpdateService set and adds it to DescribeServices answers, as ECS would show it.
+/// </summary>
+public sealed class ReportsServiceSettings : IAwsBehaviour
+{
+    private readonly Dictionary<string, System.Text.Json.Nodes.JsonObject> _settings = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <inheritdoc />
+    public AwsAnswer? Before(ProxyRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.IsJson && request.Operation is "CreateService" or "UpdateService"
+            && System.Text.Json.Nodes.JsonNode.Parse(request.Body) is System.Text.Json.Nodes.JsonObject sent
+            && (sent["serviceName"] ?? sent["service"])?.GetValue<string>() is { } name)
+        {
+            lock (_gate)
+            {
+                var known = _settings.TryGetValue(name, out var k) ? k : _settings[name] = [];
+                foreach (var key in (string[])["healthCheckGracePeriodSeconds", "deploymentConfiguration"])
+                {
+                    if (sent[key] is { } value)
+                    {
+                        known[key] = value.DeepClone();
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public AwsAnswer? After(ProxyRequest request, int status, byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Operation != "DescribeServices" || status != 200 || System.Text.Json.Nodes.JsonNode.Parse(body) is not System.Text.Json.Nodes.JsonObject answer)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            foreach (var service in answer["services"]?.AsArray().OfType<System.Text.Json.Nodes.JsonObject>() ?? [])
+            {
+                if (service["serviceName"]?.GetValue<string>() is { } name && _settings.TryGetValue(name, out var known))
+                {
+                    foreach (var (key, value) in known)
+                    {
+                        service[key] ??= value!.DeepClone();
+                    }
+                }
+            }
+        }
+
+        return new AwsAnswer(200, "application/x-amz-json-1.1", answer.ToJsonString());
+    }
+}

@@ -42,7 +42,8 @@ public sealed class DesiredStateBuilderTests
         Assert.Equal("30", tg.Attributes["deregistration_delay.timeout_seconds"]);
 
         var listener = Assert.Single(desired.OfType<ListenerSpec>());
-        Assert.Equal((80, "HTTP", null, "shop-test-web"), (listener.Port, listener.Protocol, listener.CertificateArn, listener.TargetGroupName));
+        Assert.Equal((80, "HTTP", null, tg.Name), (listener.Port, listener.Protocol, listener.CertificateArn, listener.TargetGroupName));
+        Assert.Matches("^shop-test-web-[0-9a-f]{5}$", tg.Name);
 
         Assert.Equal("enabled", Assert.Single(desired.OfType<ClusterSpec>()).ContainerInsights);
 

@@ -18,6 +18,9 @@ internal static class PlanSamples
         new NetworkSubnet("subnet-b", "us-east-1b", true),
     ]);
 
+    /// <summary>The target group name of the sample service "web" of app "shop" on <paramref name="containerPort"/> in vpc-1.</summary>
+    public static string TargetGroupName(int containerPort = 8080) => TargetGroupKind.NameOf(Deployment(containerPort: containerPort).Services[0], Network.VpcId);
+
     /// <summary>A unique app name usable in AWS names (lowercase, starts with a letter, short).</summary>
     public static string UniqueApp() => "p" + Guid.NewGuid().ToString("N")[..8];
 

@@ -73,28 +73,35 @@ public sealed class PlannerTests
     }
 
     [Fact]
-    public void Compute_ChangedContainerPort_ReplacesTargetGroupAndUpdatesWhatUsesIt()
+    public void Compute_ChangedContainerPort_MakesANewTargetGroupBesideTheOldAndMovesWhatUsesIt()
     {
-        // Everything exists for port 8080; the model now says 9090.
+        // Everything exists for port 8080; the model now says 9090. AWS cannot change a target group's port, so the
+        // group for 9090 (another name) is made beside the old one, which goes last (create-before-destroy).
         var current = PlanSamples.Matching(PlanSamples.Desired());
         var desired = PlanSamples.Desired(PlanSamples.Deployment(containerPort: 9090));
+        var (oldGroup, newGroup) = (PlanSamples.TargetGroupName(8080), PlanSamples.TargetGroupName(9090));
 
-        var changes = Planner.Compute(desired, new CurrentState(current)).ToDictionary(c => (c.Kind, c.Name));
+        var ordered = Planner.Compute(desired, new CurrentState(current));
+        var changes = ordered.ToDictionary(c => (c.Kind, c.Name));
 
-        var targetGroup = changes[(Kind.TargetGroup, "shop-test-web")];
-        Assert.Equal(ChangeAction.Replace, targetGroup.Action);
-        Assert.Contains("port 8080 → 9090", targetGroup.Reason);
-        Assert.Contains("AWS cannot change", targetGroup.Reason);
+        Assert.NotEqual(oldGroup, newGroup);
+        Assert.Equal(ChangeAction.Create, changes[(Kind.TargetGroup, newGroup)].Action);
+        var retired = changes[(Kind.TargetGroup, oldGroup)];
+        Assert.Equal(ChangeAction.Delete, retired.Action);
+        Assert.Contains("replaced by the group for the new settings", retired.Reason);
+        Assert.Equal(retired, ordered[^1]);
+        Assert.DoesNotContain(ordered, c => c.Action == ChangeAction.Replace);
 
         Assert.Equal(ChangeAction.Update, changes[(Kind.TaskDefinition, "shop-test-web")].Action);
         Assert.Contains(changes[(Kind.TaskDefinition, "shop-test-web")].Changes, p => p.ToString() == "container port 8080 → 9090");
         Assert.Contains(changes[(Kind.TaskDefinition, "shop-test-web")].Changes, p => p.ToString() == "environment PORT 8080 → 9090");
         Assert.Equal(ChangeAction.Update, changes[(Kind.SecurityGroup, "shop-test-web-service")].Action);
         Assert.Equal(ChangeAction.Update, changes[(Kind.Listener, "shop-test:80")].Action);
-        Assert.Contains(changes[(Kind.Listener, "shop-test:80")].Changes, p => p.Property == "target group");
+        Assert.Contains(changes[(Kind.Listener, "shop-test:80")].Changes, p => p.ToString() == $"forwards to target group {oldGroup} → {newGroup}");
         var service = changes[(Kind.EcsService, "shop-test-web")];
         Assert.Equal(ChangeAction.Update, service.Action);
         Assert.Contains(service.Changes, p => p.ToString() == "load balanced port 8080 → 9090");
+        Assert.Contains(service.Changes, p => p.ToString() == $"target group {oldGroup} → {newGroup}");
         Assert.Contains(service.Changes, p => p.Property == "task definition" && p.Desired == "new revision");
         Assert.Equal(ChangeAction.Unchanged, changes[(Kind.LoadBalancer, "shop-test")].Action);
     }

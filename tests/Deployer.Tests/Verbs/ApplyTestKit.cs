@@ -50,6 +50,14 @@ internal static partial class ApplyTestKit
         return query ?? HttpUtility.ParseQueryString(Encoding.UTF8.GetString(r.Body))["Action"] ?? $"(unknown {r.Method} {r.Url})";
     }
 
+    /// <summary>The service's target groups as they are in AWS (named from the stem, for any settings).</summary>
+    public static async Task<List<Deployer.Aws.ElasticLoadBalancingV2.TargetGroup>> ServiceTargetGroupsAsync(AwsSession aws, AwsNames names)
+    {
+        var stem = names.TargetGroup[..Math.Min(names.TargetGroup.Length, 26)].TrimEnd('-');
+        var all = await aws.ElbV2.DescribeTargetGroupsItemsAsync(new Deployer.Aws.ElasticLoadBalancingV2.DescribeTargetGroupsRequest()).ToListAsync();
+        return [.. all.Where(g => g.TargetGroupName == names.TargetGroup || (g.TargetGroupName!.StartsWith(stem + "-", StringComparison.Ordinal) && g.TargetGroupName.Length == stem.Length + 6))];
+    }
+
     public static List<string> MutatingOperations(FaultProxy proxy) => Operations(proxy).Where(IsMutating).ToList();
 
     public static bool IsMutating(string operation) => MutatingPrefix().IsMatch(operation);

@@ -46,7 +46,7 @@ public sealed class DeployIntegrationTests
         Assert.EndsWith($"task-definition/{names.TaskFamily}:1", service.TaskDefinitionArn);
         Assert.Contains("==> Wait until steady and healthy", log.ToString());
         Assert.Contains("Deploy succeeded", log.ToString());
-        Assert.Equal(summary, DeploySummary.FromJson(summary.ToJson())! with { Changes = summary.Changes, Services = summary.Services });
+        Assert.Equal(summary, DeploySummary.FromJson(summary.ToJson())! with { Changes = summary.Changes, Services = summary.Services, Changed = summary.Changed });
 
         using var aws = await moto.SessionAsync();
         // Cluster: Container Insights (Security Hub ECS.12), tags.
@@ -91,8 +91,9 @@ public sealed class DeployIntegrationTests
         Assert.Equal($"http://{lb.DNSName}:80", service.Url);
 
         // Target group: ip, container port, health check from the service contract, deregistration delay 30 s.
-        var tg = Assert.Single((await aws.ElbV2.DescribeTargetGroupsAsync(new Elb.DescribeTargetGroupsRequest { Names = [names.TargetGroup] })).TargetGroups!);
+        var tg = Assert.Single(await ServiceTargetGroupsAsync(aws, names));
         Assert.Equal(("ip", 8080, "HTTP"), (tg.TargetType, tg.Port, tg.Protocol));
+        Assert.Matches($"^{names.TargetGroup}-[0-9a-f]{{5}}$", tg.TargetGroupName);
         Assert.Equal(ServiceContract.HealthPath, tg.HealthCheckPath);
         Assert.Equal(10, tg.HealthCheckIntervalSeconds);
         Assert.Equal(2, tg.HealthyThresholdCount);
@@ -469,8 +470,7 @@ public sealed class DeployIntegrationTests
         Assert.Equal(revisions, families.Count);
         var lbs = await aws.ElbV2.DescribeLoadBalancersItemsAsync(new Elb.DescribeLoadBalancersRequest()).ToListAsync();
         Assert.Single(lbs, l => l.LoadBalancerName == names.LoadBalancer);
-        var tgs = await aws.ElbV2.DescribeTargetGroupsItemsAsync(new Elb.DescribeTargetGroupsRequest()).ToListAsync();
-        Assert.Single(tgs, t => t.TargetGroupName == names.TargetGroup);
+        Assert.Single(await ServiceTargetGroupsAsync(aws, names));
         var lb = lbs.Single(l => l.LoadBalancerName == names.LoadBalancer);
         Assert.Single((await aws.ElbV2.DescribeListenersAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lb.LoadBalancerArn! })).Listeners!);
         Assert.Equal(2, (await aws.Ec2.DescribeSecurityGroupsByTagsAsync(null, names.SharedTags)).Count);
@@ -478,10 +478,10 @@ public sealed class DeployIntegrationTests
 }
 
 /// <summary>Changes a deploy can only make by replacing or re-wiring resources.</summary>
-public sealed class DeployReplaceIntegrationTests
+public sealed class DeployReplaceIntegrationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
-    public async Task Deploy_ContainerPortChange_ReplacesTargetGroupAndRewiresListenerAndService()
+    public async Task Deploy_ContainerPortChange_MakesTheNewTargetGroupFirstAndRetiresTheOldLast()
     {
         var moto = await MotoServer.GetAsync();
         var app = PlanSamples.UniqueApp();
@@ -490,17 +490,26 @@ public sealed class DeployReplaceIntegrationTests
         await DeployAsync(moto.Endpoint, deployment, image);
         var names = deployment.Services[0].Names;
         using var aws = await moto.SessionAsync();
-        var oldArn = (await aws.ElbV2.DescribeTargetGroupsAsync(new Elb.DescribeTargetGroupsRequest { Names = [names.TargetGroup] })).TargetGroups![0].TargetGroupArn;
+        var old = Assert.Single(await ServiceTargetGroupsAsync(aws, names));
 
         await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
-        var summary = await DeployAsync(proxy.Endpoint, PlanSamples.Deployment(app, containerPort: 9090), image);
+        var log = new StringWriter();
+        var summary = await DeployAsync(proxy.Endpoint, PlanSamples.Deployment(app, containerPort: 9090), image, log);
 
-        Assert.Equal(1, summary.Changes["replace"]);
+        // Create-before-destroy: the new group and the new port's rule first, the service moved onto them, the
+        // listener switched, and only then the old port's rule and the old group removed.
+        Assert.Equal((0, 1, 1), (summary.Changes["replace"], summary.Changes["create"], summary.Changes["delete"]));
         var mutations = MutatingOperations(proxy);
-        Assert.True(mutations.IndexOf("DeleteListener") < mutations.IndexOf("DeleteTargetGroup"), string.Join(", ", mutations));
-        Assert.True(mutations.IndexOf("DeleteTargetGroup") < mutations.IndexOf("CreateTargetGroup"), string.Join(", ", mutations));
-        var tg = Assert.Single((await aws.ElbV2.DescribeTargetGroupsAsync(new Elb.DescribeTargetGroupsRequest { Names = [names.TargetGroup] })).TargetGroups!);
-        Assert.NotEqual(oldArn, tg.TargetGroupArn);
+        int At(string operation) => mutations.IndexOf(operation);
+        Assert.True(At("CreateTargetGroup") < At("UpdateService") && At("AuthorizeSecurityGroupIngress") < At("UpdateService"), string.Join(", ", mutations));
+        Assert.True(At("UpdateService") < At("ModifyListener") && At("ModifyListener") < At("RevokeSecurityGroupIngress"), string.Join(", ", mutations));
+        Assert.True(At("RevokeSecurityGroupIngress") < At("DeleteTargetGroup"), string.Join(", ", mutations));
+        Assert.DoesNotContain("DeleteListener", mutations);
+        Assert.Contains("keeps forwarding to the current target group until", log.ToString());
+        output.WriteLine(log.ToString());
+        var tg = Assert.Single(await ServiceTargetGroupsAsync(aws, names));
+        Assert.NotEqual(old.TargetGroupArn, tg.TargetGroupArn);
+        Assert.NotEqual(old.TargetGroupName, tg.TargetGroupName);
         Assert.Equal(9090, tg.Port);
         var lb = (await aws.ElbV2.DescribeLoadBalancersAsync(new Elb.DescribeLoadBalancersRequest { Names = [names.LoadBalancer] })).LoadBalancers![0];
         var listener = Assert.Single((await aws.ElbV2.DescribeListenersAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lb.LoadBalancerArn! })).Listeners!);

@@ -332,7 +332,7 @@ public sealed class DestroyIntegrationTests(ITestOutputHelper output)
                 ServiceNamespace = AutoScaling.ServiceNamespace.Ecs,
                 ResourceIds = [AutoScalingKind.ScalableTargetId(names)],
             }).ToListAsync());
-            await AssertAwsErrorAsync("TargetGroupNotFound", () => session.ElbV2.DescribeTargetGroupsAsync(new Elb.DescribeTargetGroupsRequest { Names = [names.TargetGroup] }));
+            Assert.Empty(await ApplyTestKit.ServiceTargetGroupsAsync(session, names));
             await AssertAwsErrorAsync("NoSuchEntity", () => session.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = names.ExecutionRole(MotoServer.Region) }));
             await AssertAwsErrorAsync("NoSuchEntity", () => session.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = names.TaskRole(MotoServer.Region) }));
             Assert.DoesNotContain(await session.Logs.DescribeLogGroupsItemsAsync(new Logs.DescribeLogGroupsRequest { LogGroupNamePrefix = names.LogGroup }).ToListAsync(), g => g.LogGroupName == names.LogGroup);

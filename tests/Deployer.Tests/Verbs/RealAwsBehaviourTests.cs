@@ -45,4 +45,68 @@ public sealed class RealAwsBehaviourTests
         Assert.Equal("succeeded", summary.Result);
         Assert.Single(proxy.Captured, r => Operation(r) == "CreateServiceLinkedRole" && System.Text.Encoding.UTF8.GetString(r.Body).Contains("ecs.amazonaws.com", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Deploy_FailingAtCreateCluster_SummaryCountsAndListsWhatWasAlreadyChanged()
+    {
+        var moto = await MotoServer.GetAsync();
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        proxy.Behaviours.Add(new Refuse("CreateCluster", "AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:CreateCluster"));
+        var deployment = PlanSamples.Deployment(PlanSamples.UniqueApp());
+        var names = deployment.Services[0].Names;
+
+        var failed = await Assert.ThrowsAsync<Aspire.Deployer.Verbs.DeployFailedException>(() => DeployAsync(proxy.Endpoint, deployment, Image(deployment)));
+
+        // Everything before the cluster was made: the summary says how many changing calls, and which resources.
+        var summary = failed.Summary;
+        var madeBefore = MutatingOperations(proxy).Count(o => o != "CreateCluster");
+        Assert.True(madeBefore >= 14, string.Join(", ", MutatingOperations(proxy)));
+        Assert.Equal(madeBefore + 1, summary.MutatingCalls);
+        Assert.Equal(
+            [$"create ECR repository {names.Repository}", $"create log group {names.LogGroup}", $"create IAM role {names.ExecutionRole(MotoServer.Region)}",
+             $"create IAM role {names.TaskRole(MotoServer.Region)}", $"create security group {names.LoadBalancerSecurityGroup}", $"create security group {names.ServiceSecurityGroup}",
+             $"create load balancer {names.LoadBalancer}"],
+            summary.Changed!.Take(7));
+        Assert.Contains(summary.Changed!, c => c.StartsWith("create target group ", StringComparison.Ordinal));
+        Assert.Contains(summary.Changed!, c => c.StartsWith("create listener ", StringComparison.Ordinal));
+        Assert.DoesNotContain(summary.Changed!, c => c.Contains("ECS cluster", StringComparison.Ordinal));
+        Assert.Contains(summary.ToLines(), l => l.StartsWith("  changed before the failure (9; they exist now, and a rerun continues from here)", StringComparison.Ordinal));
+        Assert.Equal(summary.Changed, Aspire.Deployer.Verbs.DeploySummary.FromJson(summary.ToJson())!.Changed);
+
+        // A rerun with the permission continues from there.
+        var rerun = await DeployAsync(moto.Endpoint, deployment, Image(deployment));
+        Assert.Equal("succeeded", rerun.Result);
+        Assert.Equal(3, rerun.Changes["create"]);
+    }
+
+    [Theory]
+    [InlineData("desired count")]
+    [InlineData("grace period")]
+    public async Task Redeploy_ChangingOnlyCountOrGrace_SendsNothingThatStartsADeployment(string what)
+    {
+        // taskDefinition, networkConfiguration and loadBalancers each start a new deployment (ECS API reference,
+        // UpdateService); desiredCount and healthCheckGracePeriodSeconds do not. moto starts none either way, so the
+        // request itself is checked.
+        var moto = await MotoServer.GetAsync();
+        await using var ecs = await FaultProxy.StartAsync(moto.Endpoint);
+        var reports = new ReportsServiceSettings();
+        ecs.Behaviours.Add(reports);
+        var app = PlanSamples.UniqueApp();
+        var deployment = PlanSamples.Deployment(app);
+        await DeployAsync(ecs.Endpoint, deployment, Image(deployment));
+        var changed = what == "desired count"
+            ? PlanSamples.Deployment(app, o => o.DesiredCount = 3)
+            : PlanSamples.Deployment(app, o => o.HealthCheckGracePeriodSeconds = 90);
+
+        await using var proxy = await FaultProxy.StartAsync(ecs.Endpoint);
+        await DeployAsync(proxy.Endpoint, changed, Image(deployment));
+
+        Assert.Equal(["UpdateService"], MutatingOperations(proxy));
+        using var body = System.Text.Json.JsonDocument.Parse(proxy.Captured.Single(r => Operation(r) == "UpdateService").Body);
+        var sent = body.RootElement.EnumerateObject().Select(p => p.Name).ToHashSet();
+        Assert.DoesNotContain("taskDefinition", sent);
+        Assert.DoesNotContain("networkConfiguration", sent);
+        Assert.DoesNotContain("loadBalancers", sent);
+        Assert.Contains(what == "desired count" ? "desiredCount" : "healthCheckGracePeriodSeconds", sent);
+    }
 }

@@ -43,7 +43,7 @@ public sealed class StatusIntegrationTests(ITestOutputHelper output)
         using (var direct = await moto.SessionAsync())
         {
             await DestroySamples.DeployAsync(direct, deployment);
-            var group = (await direct.ElbV2.DescribeTargetGroupsAsync(new Elb.DescribeTargetGroupsRequest { Names = [names.TargetGroup] })).TargetGroups![0];
+            var group = Assert.Single(await ApplyTestKit.ServiceTargetGroupsAsync(direct, names));
             await direct.ElbV2.RegisterTargetsAsync(new Elb.RegisterTargetsRequest
             {
                 TargetGroupArn = group.TargetGroupArn!,
