@@ -11,42 +11,95 @@ const SEVERITY = {
 
 const noop = () => {};
 
+// Past this many buffered characters a writer flushes at once instead of waiting for the end of the loop turn.
+const MAX_BUFFERED = 64 * 1024;
+const writers = new Set();
+// Every buffered line is out before the process ends, whatever ends it (process.exit included): stdout is
+// synchronous for files, pipes and terminals on Linux, so a write here completes.
+process.on('exit', () => {
+  for (const writer of writers) writer.flush();
+});
+
+/**
+ * Collects lines and writes them in one call per event-loop turn: under load, one write for every request
+ * served in that turn instead of one system call per line.
+ */
+function createLineWriter(stream) {
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    stream.write(text);
+  };
+  const writer = {
+    write(line) {
+      pending += line;
+      if (pending.length > MAX_BUFFERED) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+  writers.add(writer);
+  return writer;
+}
+
 /**
  * A tiny structured logger: one JSON line per record on `stream`
  * ({time, level, msg, ...fields, traceId, spanId}), each record also handed to
  * the OpenTelemetry logs API, a no-op unless the telemetry SDK is running.
  * Pass an Error as `fields.err`. Trace ids come from the active context.
+ *
+ * `request(fields)` logs one served request (msg "request", level info) once: as an OpenTelemetry log record
+ * when `exportRequests` is set (telemetry is on, the dashboard shows it beside its trace), else as a JSON line.
+ * Writing both would export every request twice. Lines are written at the end of the event-loop turn;
+ * `flush()` writes them now.
  */
-export function createLogger({ level = 'info', stream = process.stdout } = {}) {
+export function createLogger({ level = 'info', stream = process.stdout, exportRequests = false } = {}) {
   const threshold = LOG_LEVELS.indexOf(level);
   const otelLogger = logs.getLogger(packageInfo.name, packageInfo.version);
+  const writer = createLineWriter(stream);
 
-  const write = (lvl, msg, { err, ...fields } = {}) => {
+  const line = (lvl, msg, fields) => {
     const span = trace.getSpanContext(context.active());
-    const ids = span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
-    const line = {
-      time: new Date().toISOString(),
-      level: lvl,
-      msg,
-      ...fields,
-      ...(err !== undefined && { err: serializeError(err) }),
-      ...ids,
-    };
-    stream.write(`${JSON.stringify(line)}\n`);
-    otelLogger.emit({
-      severityNumber: SEVERITY[lvl],
-      severityText: lvl.toUpperCase(),
-      body: msg,
-      attributes: fields,
-      exception: err,
-    });
+    const ids = span && isSpanContextValid(span) ? `,"traceId":"${span.traceId}","spanId":"${span.spanId}"` : '';
+    // Stringify the caller's object as it is (no copy): its members become the line's, after time, level, msg.
+    const json = fields === undefined ? '{}' : JSON.stringify(fields);
+    const rest = json.length > 2 ? `,${json.slice(1, -1)}` : '';
+    writer.write(`{"time":"${new Date().toISOString()}","level":"${lvl}","msg":${JSON.stringify(msg)}${rest}${ids}}\n`);
   };
 
-  return Object.freeze(
-    Object.fromEntries(
-      LOG_LEVELS.map((lvl, i) => [lvl, i < threshold ? noop : (msg, fields) => write(lvl, msg, fields)]),
-    ),
-  );
+  const emit = (lvl, msg, attributes, exception) =>
+    otelLogger.emit({ severityNumber: SEVERITY[lvl], severityText: lvl.toUpperCase(), body: msg, attributes, exception });
+
+  const write = (lvl, msg, fields) => {
+    if (fields?.err !== undefined) {
+      const { err, ...rest } = fields;
+      line(lvl, msg, { ...rest, err: serializeError(err) });
+      emit(lvl, msg, rest, err);
+      return;
+    }
+    line(lvl, msg, fields);
+    emit(lvl, msg, fields);
+  };
+
+  const enabled = (lvl) => LOG_LEVELS.indexOf(lvl) >= threshold;
+  const request = !enabled('info')
+    ? noop
+    : exportRequests
+      ? (fields) => emit('info', 'request', fields)
+      : (fields) => line('info', 'request', fields);
+
+  return Object.freeze({
+    ...Object.fromEntries(LOG_LEVELS.map((lvl) => [lvl, enabled(lvl) ? (msg, fields) => write(lvl, msg, fields) : noop])),
+    request,
+    flush: writer.flush,
+  });
 }
 
 function serializeError(err) {

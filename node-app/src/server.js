@@ -1,10 +1,11 @@
 // Entry point: `node --import ./src/instrumentation.js src/server.js`.
 import { createServer, STATUS_CODES } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { inspect } from 'node:util';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { shutdownTelemetry } from './telemetry.js';
+import { logsExported, shutdownTelemetry } from './telemetry.js';
 
 let config;
 try {
@@ -15,9 +16,25 @@ try {
   process.exit(1);
 }
 
-const log = createLogger({ level: config.logLevel });
-// Only observes: node still prints the error and exits 1 as it would without it.
-process.on('uncaughtExceptionMonitor', (err, origin) => log.error('uncaught exception', { origin, err }));
+// A collector that has gone away (the dashboard stops with the AppHost) must not hold up the exit.
+const TELEMETRY_FLUSH_MAX_MS = 2000;
+
+const log = createLogger({ level: config.logLevel, exportRequests: logsExported() });
+// A crash still exports what explains it: the error is logged, telemetry flushed (bounded), then the process exits
+// 1 with the error on stderr as node would print it. Unhandled rejections arrive here too (origin says which).
+let crashing = false;
+process.on('uncaughtException', async (err, origin) => {
+  if (crashing) return;
+  crashing = true;
+  process.stderr.write(`${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}: ${inspect(err)}\n`);
+  log.error('uncaught exception', { origin, err });
+  try {
+    await shutdownTelemetry(TELEMETRY_FLUSH_MAX_MS);
+  } catch {
+    // nothing more can be reported
+  }
+  process.exit(1);
+});
 
 const CONNECTIONS_CHECK_MS = 500;
 // How long after SIGTERM a keep-alive connection that looks idle is left open: a request already on the wire is
@@ -65,8 +82,6 @@ server.listen({ port: config.port, host: config.host }, () => {
 });
 
 let shuttingDown = false;
-// A collector that has gone away (the dashboard stops with the AppHost) must not hold up the exit.
-const TELEMETRY_FLUSH_MAX_MS = 2000;
 
 /**
  * One graceful shutdown however many signals arrive: fail readiness, stop

@@ -1,7 +1,15 @@
-import { createRequire } from 'node:module';
+import { register } from 'node:module';
 import { packageInfo } from './config.js';
 
 let sdk;
+
+/** True when an OTLP endpoint is configured: the only case in which telemetry starts. */
+export const telemetryConfigured = (env = process.env) =>
+  Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+
+/** True while the SDK runs and exports log records (OTEL_LOGS_EXPORTER is not `none`). */
+export const logsExported = (env = process.env) =>
+  sdk !== undefined && (env.OTEL_LOGS_EXPORTER?.trim() || 'otlp') !== 'none';
 
 /**
  * Starts the OpenTelemetry Node SDK (traces, metrics and logs over OTLP) when an
@@ -10,14 +18,22 @@ let sdk;
  * Exporters, protocol (OTEL_EXPORTER_OTLP_PROTOCOL: grpc as Aspire injects, or the
  * default http/protobuf), headers, intervals and resource attributes all come from
  * the standard OTEL_* variables, so nothing here names a URL or a header.
+ *
+ * Instrumentations: incoming and outgoing node:http, outgoing fetch (undici, so a call to another service
+ * carries traceparent and joins the trace) and the Node runtime's metrics.
  */
 export async function startTelemetry(env = process.env) {
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return;
+  if (!telemetryConfigured(env)) return;
 
-  const [{ NodeSDK, resources }, { HttpInstrumentation }, { RuntimeNodeInstrumentation }] =
+  // As OpenTelemetry prescribes for ES modules: its loader hook lets the instrumentations patch modules the app
+  // imports (node:http included). Registered before the app's modules load, since --import runs this first.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+
+  const [{ NodeSDK, resources }, { HttpInstrumentation }, { UndiciInstrumentation }, { RuntimeNodeInstrumentation }] =
     await Promise.all([
       import('@opentelemetry/sdk-node'),
       import('@opentelemetry/instrumentation-http'),
+      import('@opentelemetry/instrumentation-undici'),
       import('@opentelemetry/instrumentation-runtime-node'),
     ]);
 
@@ -33,13 +49,11 @@ export async function startTelemetry(env = process.env) {
     instrumentations: [
       // Health probes arrive every few seconds and would drown the real traces.
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => probePaths.has(req.url) }),
+      new UndiciInstrumentation(),
       new RuntimeNodeInstrumentation(),
     ],
   });
   sdk.start();
-  // The instrumentation patches node:http when it is require()d; the app imports it as
-  // an ES module, which bypasses that hook, so require it once here to apply the patch.
-  createRequire(import.meta.url)('node:http');
 }
 
 /** Flushes and stops the SDK within `timeoutMs`; resolves at once when telemetry is off. */
