@@ -7,7 +7,8 @@ namespace AppHost.Tests;
 
 /// <summary>
 /// Starts the real AppHost (DCP, no dashboard) once per test class, with the dashboard's OTLP endpoint pointed at
-/// an <see cref="OtlpReceiver"/> the tests control, and waits until node-app is healthy.
+/// an <see cref="OtlpReceiver"/> the tests control, and waits until node-app is healthy. node-app and its inspector
+/// get free ports, so the tests run beside a developer's AppHost (4000, 9229) or another test run.
 /// </summary>
 public sealed class NodeAppFixture : IAsyncLifetime
 {
@@ -26,15 +27,20 @@ public sealed class NodeAppFixture : IAsyncLifetime
         Client = App.CreateHttpClient(ResourceName);
     }
 
-    /// <summary>Builds and starts the AppHost, then waits for node-app, failing fast if it cannot start.</summary>
-    public static async Task<DistributedApplication> StartAsync(Uri otlpEndpoint)
+    /// <summary>
+    /// Builds and starts the AppHost, then waits for node-app, failing fast if it cannot start. <paramref name="configure"/>
+    /// may change the model first.
+    /// </summary>
+    public static async Task<DistributedApplication> StartAsync(Uri otlpEndpoint, Action<IDistributedApplicationTestingBuilder>? configure = null)
     {
-        EnsurePortIsFree(4000);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
         [
             // node-app exports over OTLP/HTTP to the dashboard's endpoint: here, the test's receiver.
             $"ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL={otlpEndpoint}",
+            "NodeApp:Port=0",
+            "NodeApp:InspectorPort=0",
         ]).WaitAsync(StartTimeout);
+        configure?.Invoke(builder);
 
         var app = await builder.BuildAsync().WaitAsync(StartTimeout);
         await app.StartAsync().WaitAsync(StartTimeout);
@@ -57,21 +63,6 @@ public sealed class NodeAppFixture : IAsyncLifetime
             $"{name} did not start: state {started.Snapshot.State?.Text}, exit code {started.Snapshot.ExitCode}");
 
         await notifications.WaitForResourceHealthyAsync(name, cts.Token);
-    }
-
-    // node-app binds its port directly: another server there would answer the tests in its place.
-    private static void EnsurePortIsFree(int port)
-    {
-        try
-        {
-            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.IPv6Any, port);
-            listener.Server.DualMode = true;
-            listener.Start();
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            Assert.Fail($"Port {port} is already in use ({e.SocketErrorCode}); stop whatever listens there (`ss -ltnp | grep :{port}`).");
-        }
     }
 
     public async Task DisposeAsync()
