@@ -9,7 +9,9 @@ namespace Aspire.Hosting;
 /// <summary>Adds Node.js apps to the model and wires them to the solution's service defaults.</summary>
 public static class NodeAppHostingExtensions
 {
-    /// <summary>The module node loads before the app so telemetry is set up before any other import.</summary>
+    /// <summary>
+    /// The module node loads before the app, when the app has it, so telemetry is set up before any other import.
+    /// </summary>
     public const string TelemetryModule = "./src/instrumentation.js";
 
     /// <summary>The inspector's port unless one is given: node's own default, which VS Code and Chrome look at first.</summary>
@@ -19,7 +21,8 @@ public static class NodeAppHostingExtensions
     public const string LocalHost = "127.0.0.1";
 
     /// <summary>
-    /// Adds a Node.js app run as <c>node --import ./src/instrumentation.js &lt;entryPoint&gt;</c>. When running locally:
+    /// Adds a Node.js app run as <c>node --import ./src/instrumentation.js &lt;entryPoint&gt;</c> (the preload only when
+    /// the app has that file). When running locally:
     /// it listens on loopback only (<c>HOST=127.0.0.1</c>); node restarts it when a file next to the entry point
     /// changes (<see cref="WithWatch"/>); and at every start, node is checked against <c>engines.node</c>, then the
     /// package manager of its lockfile (npm, yarn or pnpm, or the one chosen with <see cref="WithNpm"/>,
@@ -37,7 +40,8 @@ public static class NodeAppHostingExtensions
         var directory = Path.GetFullPath(appDirectory, builder.AppHostDirectory);
         var resource = new NodeAppResource(name, directory, entryPoint);
         var runMode = builder.ExecutionContext.IsRunMode;
-        var app = builder.AddResource(resource).WithArgs(context => AddNodeArgs(resource, context.Args, runMode));
+        var preload = File.Exists(Path.Combine(directory, TelemetryModule)) ? TelemetryModule : null;
+        var app = builder.AddResource(resource).WithArgs(context => AddNodeArgs(resource, preload, context.Args, runMode));
         if (!runMode)
         {
             return app;
@@ -205,7 +209,7 @@ public static class NodeAppHostingExtensions
     /// node's arguments: locally the watch and inspector flags first, then the telemetry preload and the entry point;
     /// with a run script, <c>run &lt;script&gt; [args]</c> for the package manager instead.
     /// </summary>
-    private static void AddNodeArgs(NodeAppResource resource, IList<object> args, bool runMode)
+    private static void AddNodeArgs(NodeAppResource resource, string? preload, IList<object> args, bool runMode)
     {
         if (runMode && resource.RunScript is { } script)
         {
@@ -242,8 +246,12 @@ public static class NodeAppHostingExtensions
             args.Add(ReferenceExpression.Create($"--inspect={LocalHost}:{port}"));
         }
 
-        args.Add("--import");
-        args.Add(TelemetryModule);
+        if (preload is not null)
+        {
+            args.Add("--import");
+            args.Add(preload);
+        }
+
         args.Add(resource.EntryPoint);
     }
 

@@ -33,13 +33,7 @@ public sealed class NodeAppFixture : IAsyncLifetime
     /// </summary>
     public static async Task<DistributedApplication> StartAsync(Uri otlpEndpoint, Action<IDistributedApplicationTestingBuilder>? configure = null)
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-        [
-            // node-app exports over OTLP/HTTP to the dashboard's endpoint: here, the test's receiver.
-            $"ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL={otlpEndpoint}",
-            "NodeApp:Port=0",
-            "NodeApp:InspectorPort=0",
-        ]).WaitAsync(StartTimeout);
+        var builder = await CreateBuilderAsync(otlpEndpoint);
         configure?.Invoke(builder);
 
         var app = await builder.BuildAsync().WaitAsync(StartTimeout);
@@ -47,6 +41,19 @@ public sealed class NodeAppFixture : IAsyncLifetime
         await WaitUntilHealthyAsync(app, ResourceName, StartTimeout);
         return app;
     }
+
+    /// <summary>
+    /// The real AppHost's model, node-app on free ports, telemetry to <paramref name="otlpEndpoint"/> when given; tests
+    /// may add resources of their own to it.
+    /// </summary>
+    public static Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(Uri? otlpEndpoint = null) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+        [
+            // node-app exports over OTLP/HTTP to the dashboard's endpoint: here, the test's receiver.
+            $"ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL={otlpEndpoint?.ToString() ?? "http://127.0.0.1:9"}",
+            "NodeApp:Port=0",
+            "NodeApp:InspectorPort=0",
+        ]).WaitAsync(StartTimeout);
 
     /// <summary>
     /// Waits for Running then Healthy; a resource that fails to start or exits fails the wait at once with its
