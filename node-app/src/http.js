@@ -104,7 +104,7 @@ export function createRouter(routes, { log }) {
       context.with(requestContext, () => log.request(fields));
     });
 
-    dispatch(table, req, res, path, rawQuery).catch((err) => {
+    const fail = (err) => {
       if (!(err instanceof HttpError)) {
         context.with(requestContext, () => log.error('request failed', { method: req.method, path, err }));
       }
@@ -117,7 +117,17 @@ export function createRouter(routes, { log }) {
       if (status === 413) res.setHeader('Connection', 'close');
       if (path.startsWith('/api/')) sendJson(res, status, { error: message });
       else send(res, status, TEXT_HEADERS, `${message}\n`);
-    });
+    };
+    // Synchronous handlers (most routes) cost no promise; an async one's rejection is handled the same way.
+    let result;
+    try {
+      result = dispatch(table, req, res, path, rawQuery);
+    } catch (err) {
+      // After the current tick, as for a rejection: what a handler wrote before throwing is still corked until then.
+      queueMicrotask(() => fail(err));
+      return;
+    }
+    if (result instanceof Promise) result.catch(fail);
   }
 
   function drain() {
@@ -134,7 +144,8 @@ export function createRouter(routes, { log }) {
   };
 }
 
-async function dispatch(table, req, res, path, rawQuery) {
+/** Runs the route's handler; returns what it returns (a promise for async handlers), throws what it throws. */
+function dispatch(table, req, res, path, rawQuery) {
   const methods = table.get(path);
   if (!methods) throw new HttpError(404);
   // The route, for the HTTP instrumentation: it names the server span after it ("GET /api/info") and puts
@@ -148,5 +159,5 @@ async function dispatch(table, req, res, path, rawQuery) {
     res.setHeader('Allow', allowed.join(', '));
     throw new HttpError(405);
   }
-  await methods[method](req, res, rawQuery);
+  return methods[method](req, res, rawQuery);
 }
