@@ -8,9 +8,10 @@
 # at that moment. Instead, per path, the three servers run side by side and are measured in ROUNDS interleaved
 # rounds (bare, off, on, bare, off, on, ...), each run after an unrecorded warm-up; the table gives the median of
 # the rounds. It also gives the server's CPU time per request (user + system of the server process, over all
-# rounds), which other processes on the machine affect far less than throughput does. With telemetry on, the sink
-# counts the spans and log records it received, checked against the requests node-app served (warm-up included):
-# every request must be traced (`/`; health probes are not traced by design) and logged.
+# rounds), which other processes on the machine affect far less than throughput does. Every request must be logged
+# (node-app's JSON request lines, written to a temp file for both node-app servers and counted) and, with telemetry
+# on, traced (`/`; health probes are not traced by design): the sink counts the spans it received. Both are checked
+# against the requests wrk completed, warm-up included.
 #
 # Usage: bench/http.sh [DURATION_S] [CONNECTIONS] [ROUNDS]   (defaults 5, 64, 3; WARMUP=3 s; PIN=1: taskset)
 # Needs: node, curl, wrk (installed from Debian when missing; needs root). Loopback only.
@@ -27,7 +28,8 @@ VARIANTS=(bare off on)
 
 ensure_wrk
 ensure_node_modules
-trap 'cleanup_started; rm -f "${SINK_OUT:-}"' EXIT
+LOGS_DIR="$(mktemp -d)"
+trap 'cleanup_started; rm -rf "${SINK_OUT:-}" "$LOGS_DIR"' EXIT
 LOAD_START="$(loadavg)"
 
 # to_ms "2.95ms" | "812.00us" | "1.02s" -> milliseconds
@@ -51,11 +53,12 @@ sink_requests() { sink_stat requests; }
 start_sink
 log "OTLP sink on 127.0.0.1:$SINK_PORT; $PINNING"
 
-declare -A PORT PID RPS P99 ERR REQS TICKS EXPORTS SERVED SPANS LOGS
+declare -A PORT PID RPS P99 ERR REQS TICKS EXPORTS SERVED SPANS LOGGED
 for path in / /health; do
-  spans_before="$(sink_stat spans)"; logs_before="$(sink_stat logRecords)"
+  spans_before="$(sink_stat spans)"
   for v in "${VARIANTS[@]}"; do
     PORT[$v]="$(free_port)"
+    export SERVER_LOG="$LOGS_DIR/${path//\//_}.$v.log"
     case "$v" in
       bare) start_server bare "${PORT[$v]}" ;;
       off) start_server app "${PORT[$v]}" ;;
@@ -80,8 +83,9 @@ for path in / /health; do
   done
   for v in "${VARIANTS[@]}"; do stop_pid "${PID[$v]}"; done # node-app flushes telemetry on SIGTERM (≤ 2 s)
   EXPORTS[$path]=$(($(sink_requests) - exports_before))
-  SPANS[$path]=$(($(sink_stat spans) - spans_before)); LOGS[$path]=$(($(sink_stat logRecords) - logs_before))
-  log "$path on: ${SERVED[$path.on]} requests served, ${SPANS[$path]} spans and ${LOGS[$path]} log records received"
+  SPANS[$path]=$(($(sink_stat spans) - spans_before))
+  for v in off on; do LOGGED[$path.$v]="$(grep -c "\"msg\":\"request\",\"method\":\"GET\",\"path\":\"$path\"" "$LOGS_DIR/${path//\//_}.$v.log" || true)"; done
+  log "$path: off logged ${LOGGED[$path.off]} of ${SERVED[$path.off]}; on logged ${LOGGED[$path.on]}, traced ${SPANS[$path]} of ${SERVED[$path.on]}"
 done
 LOAD_END="$(loadavg)"
 
@@ -102,12 +106,12 @@ for path in / /health; do
       bare) label="bare node:http (baseline)"; target="" ;;
       off)
         label="node-app, telemetry off"
-        target="≥ 0.8x: $(met_ge "${r%x}" 0.8); CPU ≤ 1.3x: $(met_le "${c%x}" 1.3); p99 < $P99_TARGET_MS ms: $(p99_met "$p99")" ;;
+        target="≥ 0.8x: $(met_ge "${r%x}" 0.8); CPU ≤ 1.3x: $(met_le "${c%x}" 1.3); p99 < $P99_TARGET_MS ms: $(p99_met "$p99"); $(every logged "${LOGGED[$path.off]}" "${SERVED[$path.off]}")" ;;
       on)
         label="node-app, telemetry on (${EXPORTS[$path]} OTLP exports received)"
         target="≥ 0.35x: $(met_ge "${r%x}" 0.35); p99 < $P99_TARGET_MS ms: $(p99_met "$p99"); "
         [[ "$path" == / ]] && target+="$(every traced "${SPANS[$path]}" "${SERVED[$path.on]}"); "
-        target+="$(every logged "${LOGS[$path]}" "${SERVED[$path.on]}")" ;;
+        target+="$(every logged "${LOGGED[$path.on]}" "${SERVED[$path.on]}")" ;;
     esac
     rows+="| \`$path\` | $label | $(printf '%.0f' "$rps") ($(range "${RPS[$path.$v]}")) | $r | $p99 ms | $(ratio "$p99" "$base_p99") | $cpu µs | $c | ${ERR[$path.$v]} | $target |"$'\n'
   done

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { logsExported, shutdownTelemetry } from './telemetry.js';
+import { shutdownTelemetry } from './telemetry.js';
 
 let config;
 try {
@@ -19,7 +19,7 @@ try {
 // A collector that has gone away (the dashboard stops with the AppHost) must not hold up the exit.
 const TELEMETRY_FLUSH_MAX_MS = 2000;
 
-const log = createLogger({ level: config.logLevel, exportRequests: logsExported() });
+const log = createLogger({ level: config.logLevel });
 // A crash still exports what explains it: the error is logged, telemetry flushed (bounded), then the process exits
 // 1 with the error on stderr as node would print it. Unhandled rejections arrive here too (origin says which).
 let crashing = false;

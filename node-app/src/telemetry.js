@@ -10,10 +10,6 @@ const HOOKED_MODULES = ['http', 'node:http', 'https', 'node:https'];
 export const telemetryConfigured = (env = process.env) =>
   Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 
-/** True while the SDK runs and exports log records (OTEL_LOGS_EXPORTER is not `none`). */
-export const logsExported = (env = process.env) =>
-  sdk !== undefined && (env.OTEL_LOGS_EXPORTER?.trim() || 'otlp') !== 'none';
-
 /**
  * Starts the OpenTelemetry Node SDK (traces, metrics and logs over OTLP) when an
  * OTLP endpoint is configured; otherwise does nothing and loads none of its packages.

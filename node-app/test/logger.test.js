@@ -62,14 +62,6 @@ test('lines of one event-loop turn go out in one write, at the end of the turn',
   assert.ok(lines.every((l) => l.msg === 'request' && l.level === 'info'));
 });
 
-test('with exportRequests, a request is an OpenTelemetry log record only, not also a JSON line', async () => {
-  const { log, lines } = capture('info', { exportRequests: true });
-  log.request({ path: '/', status: 200 });
-  log.info('other');
-  log.flush();
-  assert.deepEqual(lines.map((l) => l.msg), ['other']);
-});
-
 test('below info, requests are not logged at all', () => {
   const { log, lines } = capture('warn');
   log.request({ path: '/', status: 200 });

@@ -13,6 +13,9 @@ namespace AppHost.Tests;
 public sealed class NodeAppFixture : IAsyncLifetime
 {
     public const string ResourceName = "node-app";
+
+    /// <summary>The UPSTREAM_URL node-app gets here: nothing listens there.</summary>
+    public const string UnreachableUpstream = "http://127.0.0.1:9/";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     public OtlpReceiver Otlp { get; } = new();
@@ -23,7 +26,10 @@ public sealed class NodeAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = await StartAsync(Otlp.Endpoint);
+        // An upstream that refuses connections (loopback's discard port): GET /api/upstream then logs a warning in
+        // the request's trace, a log record the tests can tell from any other.
+        App = await StartAsync(Otlp.Endpoint, builder => builder.CreateResourceBuilder<NodeAppResource>(ResourceName)
+            .WithEnvironment("UPSTREAM_URL", UnreachableUpstream));
         Client = App.CreateHttpClient(ResourceName);
     }
 

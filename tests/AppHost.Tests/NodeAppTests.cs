@@ -70,7 +70,7 @@ public sealed class NodeAppTests(NodeAppFixture fixture) : IClassFixture<NodeApp
     }
 
     [Fact]
-    public async Task Telemetry_CarriesTheResourceAttributesAspireInjected_AndTheRequestLogRecordWithItsTraceId()
+    public async Task Telemetry_CarriesTheResourceAttributesAspireInjected_AndALogRecordOfTheRequestWithItsTraceId()
     {
         // OTEL_SERVICE_NAME is "node-app", the SDK's fallback name too; the instance id Aspire injects is not.
         var env = Snapshot().EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value);
@@ -78,14 +78,18 @@ public sealed class NodeAppTests(NodeAppFixture fixture) : IClassFixture<NodeApp
             .Select(a => a.Split('=', 2)).Single(kv => kv[0] == "service.instance.id")[1];
         var traceId = new byte[16];
         Random.Shared.NextBytes(traceId);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        // The upstream refuses: node-app logs a warning within the request's trace and answers 502.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/upstream");
         request.Headers.Add("traceparent", $"00-{Convert.ToHexStringLower(traceId)}-00f067aa0ba902b7-01");
 
-        (await fixture.Client.SendAsync(request).WaitAsync(RequestTimeout)).EnsureSuccessStatusCode();
+        var response = await fixture.Client.SendAsync(request).WaitAsync(RequestTimeout);
 
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         var instance = System.Text.Encoding.UTF8.GetBytes(instanceId);
         Assert.True(await fixture.Otlp.WaitForAsync("/v1/logs", traceId, TimeSpan.FromSeconds(30)),
-            $"the request's log record (with its trace id) was not exported ({fixture.Otlp.Describe()})");
+            $"the request's warning (with its trace id) was not exported ({fixture.Otlp.Describe()})");
+        Assert.True(await fixture.Otlp.WaitForAsync("/v1/logs", "upstream request failed"u8.ToArray(), TimeSpan.FromSeconds(30)),
+            "the exported log record is not the request's warning");
         Assert.True(await fixture.Otlp.WaitForAsync("/v1/logs", instance, TimeSpan.FromSeconds(30)), $"logs lack service.instance.id {instanceId}");
         Assert.True(await fixture.Otlp.WaitForAsync("/v1/metrics", instance, TimeSpan.FromSeconds(30)), $"metrics lack service.instance.id {instanceId}");
         Assert.True(await fixture.Otlp.WaitForAsync("/v1/traces", instance, TimeSpan.FromSeconds(30)), $"traces lack service.instance.id {instanceId}");
