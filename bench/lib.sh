@@ -81,8 +81,8 @@ wait_http() {
 }
 
 # start_server KIND PORT [SINK_PORT] -> sets SERVER_PID; KIND: bare | app. With SINK_PORT, node-app exports
-# its telemetry (OTLP/HTTP protobuf, the SDK's default intervals) to the sink. node-app's request log goes to
-# /dev/null (it is still written: that is part of its cost).
+# its telemetry (OTLP/HTTP protobuf, the SDK's default intervals) to the sink. node-app's stdout (its JSON lines)
+# goes to SERVER_LOG when set, else to /dev/null (it is still written: that is part of its cost).
 start_server() {
   local kind="$1" port="$2" sink="${3:-}" envs
   mapfile -t envs < <(clean_env)
@@ -90,11 +90,11 @@ start_server() {
     env "${envs[@]}" PORT="$port" "${SERVER_TASKSET[@]}" node "$BENCH_DIR/bare-server.mjs" >/dev/null 2>&1 &
   elif [[ -z "$sink" ]]; then
     (cd "$APP_DIR" && exec env "${envs[@]}" PORT="$port" HOST=127.0.0.1 \
-      "${SERVER_TASKSET[@]}" node --import ./src/instrumentation.js src/server.js >/dev/null 2>&1) &
+      "${SERVER_TASKSET[@]}" node --import ./src/instrumentation.js src/server.js >"${SERVER_LOG:-/dev/null}" 2>&1) &
   else
     (cd "$APP_DIR" && exec env "${envs[@]}" PORT="$port" HOST=127.0.0.1 \
       OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
-      "${SERVER_TASKSET[@]}" node --import ./src/instrumentation.js src/server.js >/dev/null 2>&1) &
+      "${SERVER_TASKSET[@]}" node --import ./src/instrumentation.js src/server.js >"${SERVER_LOG:-/dev/null}" 2>&1) &
   fi
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")

@@ -1,5 +1,9 @@
 """Counts tests from node's test runner log and xunit's .trx files; prints 'N passed, N failed, N skipped'.
 
+node's own summary has five counts: pass, fail, cancelled (a test that timed out or whose parent failed: it did not
+pass, so it counts as failed), skipped, and todo (not done yet: counted with the skipped). A breakdown line is
+printed before the closing one.
+
 Usage: count-results.py RESULTS_DIR [EXIT_STATUS]. A non-zero exit status with no failed test counted (set-up or a
 build broke before any test ran) is counted as one failure, so a broken run never reads as green or empty.
 """
@@ -17,13 +21,11 @@ passed = failed = skipped = 0
 log = os.path.join(results, "npm-test.log")
 if os.path.exists(log):
     text = open(log, encoding="utf-8", errors="replace").read()
-    for kind, count in re.findall(r"^\S*\s*(pass|fail|skipped) (\d+)\s*$", text, re.M):
-        if kind == "pass":
-            passed += int(count)
-        elif kind == "fail":
-            failed += int(count)
-        else:
-            skipped += int(count)
+    node = {kind: int(count) for kind, count in re.findall(r"^\S*\s*(pass|fail|cancelled|skipped|todo) (\d+)\s*$", text, re.M)}
+    passed += node.get("pass", 0)
+    failed += node.get("fail", 0) + node.get("cancelled", 0)
+    skipped += node.get("skipped", 0) + node.get("todo", 0)
+    print("node: " + ", ".join(f"{node.get(k, 0)} {k}" for k in ("pass", "fail", "cancelled", "skipped", "todo")))
     # A runner that crashed before its summary counts as a failure, not as zero tests.
     if not re.search(r"^\S*\s*pass \d+\s*$", text, re.M):
         failed += 1

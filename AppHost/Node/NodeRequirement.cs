@@ -4,22 +4,23 @@ using System.Text.RegularExpressions;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Semver;
 
 namespace Aspire.Hosting;
 
 /// <summary>
-/// The lowest Node.js version an app accepts (from package.json's <c>engines.node</c>, e.g. ">=20.11"), checked
-/// before the app starts so a missing or too-old node is one clear line in the dashboard and the console, not a
-/// stack trace from deep inside the app.
+/// The Node.js versions an app accepts: package.json's <c>engines.node</c> read as the npm range it is (<c>^20</c>,
+/// <c>20.x</c>, <c>&gt;=20 &lt;23</c>, <c>18 || 20</c>, ...), checked before the app starts so a missing or unfit node
+/// is one clear line in the dashboard and the console, not a stack trace from deep inside the app.
 /// </summary>
-internal sealed partial class NodeRequirement(Version minimum, string source)
+internal sealed partial class NodeRequirement(SemVersionRange range, string source)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The lowest accepted version.</summary>
-    public Version Minimum { get; } = minimum;
+    /// <summary>The accepted versions.</summary>
+    public SemVersionRange Range { get; } = range;
 
-    /// <summary>Reads <c>engines.node</c>; with none, any node is accepted.</summary>
+    /// <summary>Reads <c>engines.node</c>; with none, any node is accepted. A range npm would not accept is an error.</summary>
     public static NodeRequirement FromPackageJson(string appDirectory)
     {
         var packageJson = Path.Combine(appDirectory, "package.json");
@@ -31,26 +32,28 @@ internal sealed partial class NodeRequirement(Version minimum, string source)
         using var document = JsonDocument.Parse(File.ReadAllText(packageJson));
         var range = document.RootElement.TryGetProperty("engines", out var engines)
             && engines.TryGetProperty("node", out var node) ? node.GetString() : null;
-        return new NodeRequirement(ParseMinimum(range), range ?? "(no engines.node)");
+        return range is null
+            ? new NodeRequirement(SemVersionRange.All, "(no engines.node)")
+            : new NodeRequirement(ParseRange(range, packageJson), range);
     }
 
-    /// <summary>The lower bound of a ">=X[.Y[.Z]]" range; 0.0.0 for anything else.</summary>
-    internal static Version ParseMinimum(string? range)
+    /// <summary>Parses an npm range as npm does (prereleases only where the range names one).</summary>
+    internal static SemVersionRange ParseRange(string range, string source = "package.json")
     {
-        var match = range is null ? Match.Empty : LowerBound().Match(range);
-        return match.Success
-            ? new Version(int.Parse(match.Groups[1].Value), match.Groups[2].Success ? int.Parse(match.Groups[2].Value) : 0,
-                match.Groups[3].Success ? int.Parse(match.Groups[3].Value) : 0)
-            : new Version(0, 0, 0);
+        return SemVersionRange.TryParseNpm(range, out var parsed)
+            ? parsed
+            : throw new DistributedApplicationException(
+                $"engines.node \"{range}\" in {source} is not an npm version range. Write one npm accepts, e.g. \">=20.11\", \"^20\" or \"20.x || 22.x\".");
     }
 
-    /// <summary>Parses the output of <c>node --version</c> ("v20.11.1").</summary>
-    internal static Version? ParseNodeVersion(string output)
+    /// <summary>Whether a node of <paramref name="version"/> satisfies the range.</summary>
+    public bool Accepts(SemVersion version) => Range.Contains(version);
+
+    /// <summary>Parses the output of <c>node --version</c> ("v20.11.1", "v23.0.0-nightly2024...").</summary>
+    internal static SemVersion? ParseNodeVersion(string output)
     {
         var match = NodeVersion().Match(output);
-        return match.Success
-            ? new Version(int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value), int.Parse(match.Groups[3].Value))
-            : null;
+        return match.Success && SemVersion.TryParse(match.Groups[1].Value, SemVersionStyles.Strict, out var version) ? version : null;
     }
 
     /// <summary>Fails the resource's start, with the reason in its log, unless a good enough node is on PATH.</summary>
@@ -71,7 +74,7 @@ internal sealed partial class NodeRequirement(Version minimum, string source)
 
     private async Task<string?> FindProblemAsync(CancellationToken cancellationToken)
     {
-        const string Fix = "Install Node.js (https://nodejs.org) and make sure `node` is on PATH.";
+        const string Fix = "Install a Node.js in that range (https://nodejs.org) and put its `node` first on PATH.";
         string output;
         try
         {
@@ -96,14 +99,11 @@ internal sealed partial class NodeRequirement(Version minimum, string source)
             return $"`node --version` printed '{output.Trim()}', not a version. {Fix}";
         }
 
-        return version < Minimum
-            ? $"Node.js {version} is too old: this app needs node {source} (package.json engines.node). {Fix}"
-            : null;
+        return Accepts(version)
+            ? null
+            : $"Node.js {version} does not satisfy this app's engines.node \"{source}\" (package.json). {Fix}";
     }
 
-    [GeneratedRegex(@">=\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?")]
-    private static partial Regex LowerBound();
-
-    [GeneratedRegex(@"v(\d+)\.(\d+)\.(\d+)")]
+    [GeneratedRegex(@"v(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)")]
     private static partial Regex NodeVersion();
 }

@@ -7,7 +7,8 @@ enum constants, client methods and paginators are generated from botocore's serv
 that every member name, type and required flag is the model's own. The hand-written runtime (signing, retries,
 protocols) lives in Deployer/Aws/Core. tests/Deployer.Tests checks the result against the model again.
 
-Usage: python3 Deployer/tools/generate-aws-clients.py   (from the repository root; rewrites the *.g.cs files)
+Usage: python3 Deployer/tools/generate-aws-clients.py [--out DIR]
+  (rewrites Deployer/Aws/<Service>/*.g.cs; with --out, writes DIR/<Service>/*.g.cs instead and leaves the tree alone)
 To add an operation: add its name to OPERATIONS below and rerun.
 """
 import glob
@@ -21,6 +22,8 @@ import sys
 import botocore
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Where the clients go: the Deployer's own folder, or (--out DIR) elsewhere, e.g. to compare without rewriting.
+OUT = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv[1:-1] else os.path.join(ROOT, "Deployer", "Aws")
 DATA = os.path.join(os.path.dirname(botocore.__file__), "data")
 
 # model name -> (C# namespace/folder, client class, service key, operations)
@@ -313,7 +316,7 @@ def generate(model, namespace, client, operations):
             w(f"    public {ASYNC_ENUM}<{item}> {op}ItemsAsync({req} request, {CT} cancellationToken = default)")
             w(f"        => AwsPaginator.ItemsAsync({op}PagesAsync(request, cancellationToken), static r => r.{pascal(result)}, cancellationToken);")
     w("}")
-    path = os.path.join(ROOT, "Deployer", "Aws", namespace, f"{client}.g.cs")
+    path = os.path.join(OUT, namespace, f"{client}.g.cs")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

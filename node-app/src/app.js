@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRouter, HttpError, readBodyLength, sendHtml, sendJson } from './http.js';
+import { createRouter, HttpError, readBodyLength, responseHeaders, send, sendJson } from './http.js';
 
 /** Upper bound for GET /api/slow, a test hook for in-flight requests during shutdown. */
 const MAX_SLOW_MS = 30_000;
+/** How long GET /api/upstream waits for the upstream service. */
+const UPSTREAM_TIMEOUT_MS = 5000;
 
 const STYLE =
   'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:40rem;padding:0 1rem}' +
@@ -13,6 +15,7 @@ const STYLE =
 const HOME_CSP =
   `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; ` +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const HOME_HEADERS = responseHeaders('text/html; charset=utf-8', HOME_CSP);
 
 /**
  * The app's routes on top of the router. Returns the router: `handle` for
@@ -30,37 +33,51 @@ export function createApp({ config, log }) {
     startedAt,
   });
 
-  const router = createRouter(
-    {
-      '/': {
-        GET: (req, res) => {
-          res.setHeader('Content-Security-Policy', HOME_CSP);
-          sendHtml(res, 200, renderHome(info()));
-        },
-      },
-      '/api/info': { GET: (req, res) => sendJson(res, 200, info()) },
-      // Readiness: fails once shutdown begins, so no new traffic is routed here.
-      '/health': {
-        GET: (req, res) =>
-          router.draining
-            ? sendJson(res, 503, { status: 'shutting down' })
-            : sendJson(res, 200, { status: 'healthy' }),
-      },
-      // Liveness: depends on nothing but the event loop answering.
-      '/alive': { GET: (req, res) => sendJson(res, 200, { status: 'alive' }) },
-      '/api/echo': {
-        POST: async (req, res) => sendJson(res, 200, { bytes: await readBodyLength(req, config.maxBodyBytes) }),
-      },
-      '/api/slow': {
-        GET: async (req, res, query) => {
-          const ms = parseSlowMs(query.get('ms'));
-          await sleep(ms);
-          sendJson(res, 200, { sleptMs: ms });
-        },
-      },
+  const home = createHomePage({ name: config.appName, version: config.version, instance });
+
+  const routes = {
+    '/': { GET: (req, res) => send(res, 200, HOME_HEADERS, home(Math.floor(process.uptime()))) },
+    '/api/info': { GET: (req, res) => sendJson(res, 200, info()) },
+    // Readiness: fails once shutdown begins, so no new traffic is routed here.
+    '/health': {
+      GET: (req, res) =>
+        router.draining
+          ? sendJson(res, 503, { status: 'shutting down' })
+          : sendJson(res, 200, { status: 'healthy' }),
     },
-    { log },
-  );
+    // Liveness: depends on nothing but the event loop answering.
+    '/alive': { GET: (req, res) => sendJson(res, 200, { status: 'alive' }) },
+    '/api/echo': {
+      POST: async (req, res) => sendJson(res, 200, { bytes: await readBodyLength(req, config.maxBodyBytes) }),
+    },
+  };
+  if (config.slowEndpoint) {
+    routes['/api/slow'] = {
+      GET: async (req, res, rawQuery) => {
+        const ms = parseSlowMs(new URLSearchParams(rawQuery).get('ms'));
+        await sleep(ms);
+        sendJson(res, 200, { sleptMs: ms });
+      },
+    };
+  }
+  if (config.upstreamUrl) {
+    // A call to another service: with telemetry on, fetch carries the trace (traceparent) and shows as a client span.
+    routes['/api/upstream'] = {
+      GET: async (req, res) => {
+        let upstream;
+        try {
+          upstream = await fetch(config.upstreamUrl, { signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
+          await upstream.arrayBuffer();
+        } catch (err) {
+          log.warn('upstream request failed', { upstream: config.upstreamUrl, err });
+          throw new HttpError(502, 'upstream service unreachable');
+        }
+        sendJson(res, 200, { upstream: config.upstreamUrl, status: upstream.status });
+      },
+    };
+  }
+
+  const router = createRouter(routes, { log });
   return router;
 }
 
@@ -70,28 +87,40 @@ function parseSlowMs(raw) {
   return ms;
 }
 
-function renderHome({ name, version, instance, uptimeSeconds }) {
-  const rows = [
-    ['Version', version],
-    ['Instance', instance],
-    ['Uptime', formatDuration(uptimeSeconds)],
-  ];
-  return `<!doctype html>
+/**
+ * The home page as a function of the uptime in seconds. Everything but the uptime is rendered once, and the
+ * page of the current second is kept, so a request usually just sends a ready Buffer.
+ */
+function createHomePage({ name, version, instance }) {
+  const title = escapeHtml(name);
+  const head = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(name)}</title>
+<title>${title}</title>
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>${escapeHtml(name)}</h1>
+<h1>${title}</h1>
 <dl>
-${rows.map(([term, value]) => `<dt>${term}</dt><dd>${escapeHtml(value)}</dd>`).join('\n')}
+<dt>Version</dt><dd>${escapeHtml(version)}</dd>
+<dt>Instance</dt><dd>${escapeHtml(instance)}</dd>
+<dt>Uptime</dt><dd>`;
+  const tail = `</dd>
 </dl>
 </body>
 </html>
 `;
+  let cachedSecond = -1;
+  let cachedPage;
+  return (uptimeSeconds) => {
+    if (uptimeSeconds !== cachedSecond) {
+      cachedPage = Buffer.from(head + formatDuration(uptimeSeconds) + tail);
+      cachedSecond = uptimeSeconds;
+    }
+    return cachedPage;
+  };
 }
 
 const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -48,6 +48,21 @@ export function loadConfig(env = process.env) {
     );
   }
 
+  const bool = (name) => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw || raw === 'false' || raw === '0') return false;
+    if (raw === 'true' || raw === '1') return true;
+    problems.push(`${name} must be true or false, got "${env[name]}"`);
+    return false;
+  };
+  // A test hook that holds requests open; off unless asked for, so a deployed app cannot be made to hold sockets.
+  const slowEndpoint = bool('ENABLE_SLOW_ENDPOINT');
+
+  const upstreamUrl = env.UPSTREAM_URL?.trim() || undefined;
+  if (upstreamUrl !== undefined && !/^https?:\/\/[^/?#]+/.test(upstreamUrl)) {
+    problems.push(`UPSTREAM_URL must be an absolute http:// or https:// URL, got "${env.UPSTREAM_URL}"`);
+  }
+
   const logLevel = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -68,5 +83,7 @@ export function loadConfig(env = process.env) {
     maxBodyBytes,
     maxHeaderBytes,
     logLevel,
+    slowEndpoint,
+    upstreamUrl,
   });
 }

@@ -1,4 +1,5 @@
-import { context, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -10,26 +11,31 @@ export class HttpError extends Error {
   }
 }
 
-// Sent on every response; the home page widens the CSP for its own stylesheet.
-const BASE_HEADERS = new Map([
-  ['Cache-Control', 'no-store'],
-  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
-  ['Referrer-Policy', 'no-referrer'],
-  ['X-Content-Type-Options', 'nosniff'],
-  ['X-Frame-Options', 'DENY'],
-]);
+// Sent on every response; the home page widens the CSP for its own stylesheet. Flat [name, value, ...] arrays,
+// built once: res.writeHead takes them as they are, without setHeader's per-header bookkeeping.
+const BASE_HEADERS = [
+  'Cache-Control', 'no-store',
+  'Referrer-Policy', 'no-referrer',
+  'X-Content-Type-Options', 'nosniff',
+  'X-Frame-Options', 'DENY',
+];
+const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-/** Ends `res` with a complete body; node itself drops the body for HEAD requests. */
-function send(res, status, contentType, body) {
-  const buffer = Buffer.from(body);
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': buffer.length });
-  res.end(buffer);
+/** The headers of a response of `contentType` (Content-Length is added per response). */
+export const responseHeaders = (contentType, csp = DEFAULT_CSP) =>
+  Object.freeze([...BASE_HEADERS, 'Content-Security-Policy', csp, 'Content-Type', contentType]);
+
+const JSON_HEADERS = responseHeaders('application/json; charset=utf-8');
+const TEXT_HEADERS = responseHeaders('text/plain; charset=utf-8');
+
+/** Ends `res` with a complete body (a string or a Buffer); node itself drops the body for HEAD requests. */
+export function send(res, status, headers, body) {
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  res.writeHead(status, [...headers, 'Content-Length', length]);
+  res.end(body);
 }
 
-export const sendJson = (res, status, value) =>
-  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
-
-export const sendHtml = (res, status, html) => send(res, status, 'text/html; charset=utf-8', html);
+export const sendJson = (res, status, value) => send(res, status, JSON_HEADERS, JSON.stringify(value));
 
 /**
  * Counts a request body's bytes without keeping them. Rejects with 413 as soon as
@@ -61,10 +67,10 @@ export function readBodyLength(req, limit) {
 }
 
 /**
- * Builds a request handler from `routes` ({path: {METHOD: handler(req, res, query)}}):
+ * Builds a request handler from `routes` ({path: {METHOD: handler(req, res, rawQuery)}}):
  * HEAD is served by GET, unknown paths get 404, wrong methods 405 with Allow, and a
  * thrown error becomes its HttpError status or a logged 500. Every request is
- * logged once when its response closes.
+ * logged once when its response closes (`log.request`).
  *
  * drain() marks the app as shutting down: every response still to be sent carries
  * `Connection: close`, so keep-alive connections end and the server can close.
@@ -80,10 +86,9 @@ export function createRouter(routes, { log }) {
     // Split by hand: new URL() would read a path like `//evil/x` as a host name.
     const queryAt = req.url.indexOf('?');
     const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
-    const query = new URLSearchParams(queryAt === -1 ? '' : req.url.slice(queryAt + 1));
+    const rawQuery = queryAt === -1 ? '' : req.url.slice(queryAt + 1);
     log.debug('request started', { method: req.method, path });
 
-    res.setHeaders(BASE_HEADERS);
     if (draining) res.setHeader('Connection', 'close');
     else pending.add(res);
 
@@ -94,12 +99,12 @@ export function createRouter(routes, { log }) {
         path,
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
-        ...(!res.writableFinished && { aborted: true }),
       };
-      context.with(requestContext, () => log.info('request', fields));
+      if (!res.writableFinished) fields.aborted = true;
+      context.with(requestContext, () => log.request(fields));
     });
 
-    dispatch(table, req, res, path, query).catch((err) => {
+    const fail = (err) => {
       if (!(err instanceof HttpError)) {
         context.with(requestContext, () => log.error('request failed', { method: req.method, path, err }));
       }
@@ -111,8 +116,18 @@ export function createRouter(routes, { log }) {
       const message = err instanceof HttpError ? err.message : 'internal server error';
       if (status === 413) res.setHeader('Connection', 'close');
       if (path.startsWith('/api/')) sendJson(res, status, { error: message });
-      else send(res, status, 'text/plain; charset=utf-8', `${message}\n`);
-    });
+      else send(res, status, TEXT_HEADERS, `${message}\n`);
+    };
+    // Synchronous handlers (most routes) cost no promise; an async one's rejection is handled the same way.
+    let result;
+    try {
+      result = dispatch(table, req, res, path, rawQuery);
+    } catch (err) {
+      // After the current tick, as for a rejection: what a handler wrote before throwing is still corked until then.
+      queueMicrotask(() => fail(err));
+      return;
+    }
+    if (result instanceof Promise) result.catch(fail);
   }
 
   function drain() {
@@ -129,19 +144,20 @@ export function createRouter(routes, { log }) {
   };
 }
 
-async function dispatch(table, req, res, path, query) {
+/** Runs the route's handler; returns what it returns (a promise for async handlers), throws what it throws. */
+function dispatch(table, req, res, path, rawQuery) {
   const methods = table.get(path);
   if (!methods) throw new HttpError(404);
-  // Name the server span after its route ("GET /api/info", not just "GET"), as OpenTelemetry's HTTP conventions
-  // ask; only for known routes, so unknown paths cannot blow up the number of span names.
-  const span = trace.getActiveSpan();
-  span?.setAttribute('http.route', path);
-  span?.updateName(`${req.method} ${path}`);
+  // The route, for the HTTP instrumentation: it names the server span after it ("GET /api/info") and puts
+  // http.route on the span and on the request duration metric. Only for known routes, so unknown paths cannot
+  // blow up the number of span names and metric series. Without telemetry there is no metadata: nothing to do.
+  const rpc = getRPCMetadata(context.active());
+  if (rpc?.type === RPCType.HTTP) rpc.route = path;
   const method = req.method === 'HEAD' ? 'GET' : req.method;
   if (!Object.hasOwn(methods, method)) {
     const allowed = Object.keys(methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
     res.setHeader('Allow', allowed.join(', '));
     throw new HttpError(405);
   }
-  await methods[method](req, res, query);
+  return methods[method](req, res, rawQuery);
 }

@@ -1,6 +1,7 @@
 // Entry point: `node --import ./src/instrumentation.js src/server.js`.
 import { createServer, STATUS_CODES } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { inspect } from 'node:util';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -15,14 +16,31 @@ try {
   process.exit(1);
 }
 
+// A collector that has gone away (the dashboard stops with the AppHost) must not hold up the exit.
+const TELEMETRY_FLUSH_MAX_MS = 2000;
+
 const log = createLogger({ level: config.logLevel });
-// Only observes: node still prints the error and exits 1 as it would without it.
-process.on('uncaughtExceptionMonitor', (err, origin) => log.error('uncaught exception', { origin, err }));
+// A crash still exports what explains it: the error is logged, telemetry flushed (bounded), then the process exits
+// 1 with the error on stderr as node would print it. Unhandled rejections arrive here too (origin says which).
+let crashing = false;
+process.on('uncaughtException', async (err, origin) => {
+  if (crashing) return;
+  crashing = true;
+  process.stderr.write(`${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}: ${inspect(err)}\n`);
+  log.error('uncaught exception', { origin, err });
+  try {
+    await shutdownTelemetry(TELEMETRY_FLUSH_MAX_MS);
+  } catch {
+    // nothing more can be reported
+  }
+  process.exit(1);
+});
 
 const CONNECTIONS_CHECK_MS = 500;
 // How long after SIGTERM a keep-alive connection that looks idle is left open: a request already on the wire is
-// not parsed yet, so closing at once would reset it. Those requests are answered with `Connection: close`.
-const IDLE_CLOSE_GRACE_MS = 500;
+// not parsed yet, so closing at once would reset it. Those requests are answered with `Connection: close`. Short,
+// because every watch-mode restart waits for it: 100 ms is many event-loop turns for a request already received.
+const IDLE_CLOSE_GRACE_MS = 100;
 
 const app = createApp({ config, log });
 const server = createServer(
@@ -65,8 +83,6 @@ server.listen({ port: config.port, host: config.host }, () => {
 });
 
 let shuttingDown = false;
-// A collector that has gone away (the dashboard stops with the AppHost) must not hold up the exit.
-const TELEMETRY_FLUSH_MAX_MS = 2000;
 
 /**
  * One graceful shutdown however many signals arrive: fail readiness, stop

@@ -11,7 +11,8 @@ import { createRouter } from '../src/http.js';
 function memoryLog() {
   const records = [];
   const at = (level) => (msg, fields = {}) => records.push({ level, msg, ...fields });
-  return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const request = (fields) => records.push({ level: 'info', msg: 'request', ...fields });
+  return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), request };
 }
 
 async function listen(handler) {
@@ -24,7 +25,7 @@ describe('draining', () => {
   let app;
   let http;
   before(async () => {
-    app = createApp({ config: loadConfig({}), log: memoryLog() });
+    app = createApp({ config: loadConfig({ ENABLE_SLOW_ENDPOINT: 'true' }), log: memoryLog() });
     http = await listen(app.handle);
   });
   after(() => http.server.close());

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       maxBodyBytes: 1024 * 1024,
       maxHeaderBytes: 16 * 1024,
       logLevel: 'info',
+      slowEndpoint: false,
+      upstreamUrl: undefined,
     });
   });
 
@@ -31,6 +33,8 @@ describe('loadConfig', () => {
       MAX_BODY_BYTES: '10',
       MAX_HEADER_BYTES: '8192',
       LOG_LEVEL: 'WARN',
+      ENABLE_SLOW_ENDPOINT: 'true',
+      UPSTREAM_URL: 'http://127.0.0.1:5000/api/info',
     });
     assert.deepEqual(config, {
       appName: 'shop',
@@ -44,6 +48,8 @@ describe('loadConfig', () => {
       maxBodyBytes: 10,
       maxHeaderBytes: 8192,
       logLevel: 'warn',
+      slowEndpoint: true,
+      upstreamUrl: 'http://127.0.0.1:5000/api/info',
     });
     assert.ok(Object.isFrozen(config));
   });
@@ -66,6 +72,9 @@ describe('loadConfig', () => {
     [{ MAX_BODY_BYTES: '-5' }, 'MAX_BODY_BYTES', '-5'],
     [{ MAX_HEADER_BYTES: '100' }, 'MAX_HEADER_BYTES', '100'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', 'verbose'],
+    [{ ENABLE_SLOW_ENDPOINT: 'yes' }, 'ENABLE_SLOW_ENDPOINT', 'yes'],
+    [{ UPSTREAM_URL: 'localhost:5000' }, 'UPSTREAM_URL', 'localhost:5000'],
+    [{ UPSTREAM_URL: 'ftp://x/y' }, 'UPSTREAM_URL', 'ftp://x/y'],
   ];
   for (const [env, name, value] of invalid) {
     test(`rejects ${name}=${value}, naming both`, () => {

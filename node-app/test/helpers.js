@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 const APP_VARS = new Set([
   'PORT', 'HOST', 'APP_NAME', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS',
-  'REQUEST_TIMEOUT_MS', 'MAX_BODY_BYTES', 'MAX_HEADER_BYTES',
+  'REQUEST_TIMEOUT_MS', 'MAX_BODY_BYTES', 'MAX_HEADER_BYTES', 'ENABLE_SLOW_ENDPOINT', 'UPSTREAM_URL', 'NODE_OPTIONS',
 ]);
 
 /** The test runner's environment without anything the app reads, so only `env` counts. */
@@ -27,14 +27,17 @@ export async function freePort() {
   return port;
 }
 
-/** Runs the app exactly as `npm start` does, with its stdout parsed as JSON lines. */
+/**
+ * Runs the app exactly as `npm start` does, with its stdout parsed as JSON lines. `nodeArgs` go to node before
+ * the app's own (e.g. one more `--import`).
+ */
 export class AppProcess extends EventEmitter {
   logs = [];
   stderr = '';
 
-  constructor(env) {
+  constructor(env, { nodeArgs = [] } = {}) {
     super();
-    this.child = spawn(process.execPath, ['--import', './src/instrumentation.js', 'src/server.js'], {
+    this.child = spawn(process.execPath, [...nodeArgs, '--import', './src/instrumentation.js', 'src/server.js'], {
       cwd: APP_DIR,
       env: cleanEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,9 +53,9 @@ export class AppProcess extends EventEmitter {
   }
 
   /** Starts the app on a free port and resolves once it logs that it is listening. */
-  static async start(env = {}) {
+  static async start(env = {}, options = {}) {
     const port = await freePort();
-    const app = new AppProcess({ PORT: String(port), ...env });
+    const app = new AppProcess({ PORT: String(port), ...env }, options);
     app.port = port;
     await app.waitForLog((l) => l.msg === 'listening');
     return app;

@@ -62,7 +62,7 @@ function exchange(socket, text, timeoutMs = 5000) {
 
 describe('SIGTERM under load', () => {
   test('keep-alive clients hammering through SIGTERM: every request the app took completes 200, none is cut', async (t) => {
-    const app = await AppProcess.start({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    const app = await AppProcess.start({ SHUTDOWN_TIMEOUT_MS: '5000', ENABLE_SLOW_ENDPOINT: 'true' });
     after(() => app.stop());
     const CLIENTS = 32;
     const deadline = Date.now() + 8000; // bound: shutdown takes well under 1 s here

@@ -2,16 +2,24 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '../src/logger.js';
 
-/** A logger writing into an array of parsed JSON lines. */
-function capture(level) {
+/** A logger writing into an array of parsed JSON lines; `writes` counts the stream's write calls. */
+function capture(level, options = {}) {
   const lines = [];
-  const stream = { write: (text) => lines.push(...text.trimEnd().split('\n').map((l) => JSON.parse(l))) };
-  return { log: createLogger({ level, stream }), lines };
+  const counter = { writes: 0 };
+  const stream = {
+    write: (text) => {
+      counter.writes++;
+      lines.push(...text.trimEnd().split('\n').map((l) => JSON.parse(l)));
+    },
+  };
+  const log = createLogger({ level, stream, ...options });
+  return { log, lines, counter };
 }
 
 test('writes one JSON line per record: time, level, msg, then the fields', () => {
   const { log, lines } = capture('info');
   log.info('request', { method: 'GET', status: 200 });
+  log.flush();
   assert.equal(lines.length, 1);
   const [line] = lines;
   assert.deepEqual(Object.keys(line), ['time', 'level', 'msg', 'method', 'status']);
@@ -27,6 +35,7 @@ test('drops records below the configured level', () => {
   log.info('i');
   log.warn('w');
   log.error('e');
+  log.flush();
   assert.deepEqual(lines.map((l) => [l.level, l.msg]), [['warn', 'w'], ['error', 'e']]);
 });
 
@@ -35,9 +44,45 @@ test('serializes an Error given as err, and anything else thrown as a message', 
   const err = Object.assign(new TypeError('boom'), { code: 'E_BOOM' });
   log.error('failed', { err });
   log.error('failed', { err: 'a string' });
+  log.flush();
   assert.equal(lines[0].err.type, 'TypeError');
   assert.equal(lines[0].err.message, 'boom');
   assert.equal(lines[0].err.code, 'E_BOOM');
   assert.match(lines[0].err.stack, /TypeError: boom/);
   assert.deepEqual(lines[1].err, { message: 'a string' });
+});
+
+test('lines of one event-loop turn go out in one write, at the end of the turn', async () => {
+  const { log, lines, counter } = capture('info');
+  for (let i = 0; i < 100; i++) log.request({ path: `/${i}`, status: 200 });
+  assert.equal(counter.writes, 0, 'nothing written before the turn ends');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(counter.writes, 1);
+  assert.deepEqual(lines.map((l) => l.path), Array.from({ length: 100 }, (_, i) => `/${i}`));
+  assert.ok(lines.every((l) => l.msg === 'request' && l.level === 'info'));
+});
+
+test('below info, requests are not logged at all', () => {
+  const { log, lines } = capture('warn');
+  log.request({ path: '/', status: 200 });
+  log.flush();
+  assert.deepEqual(lines, []);
+});
+
+test('lines still buffered are written when the process exits', async () => {
+  const { spawn } = await import('node:child_process');
+  const script = `
+    import { createLogger } from './src/logger.js';
+    const log = createLogger();
+    log.info('last words', { n: 1 });
+    process.exit(3);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: new URL('..', import.meta.url),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(code, 3);
+  assert.equal(JSON.parse(out).msg, 'last words');
 });

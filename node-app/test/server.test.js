@@ -8,6 +8,36 @@ const APP_NAME = 'Demo <b>&</b> "app"';
 const MAX_BODY_BYTES = 1024;
 const MAX_HEADER_BYTES = 4096;
 
+describe('node-app with its defaults', () => {
+  let app;
+  before(async () => {
+    app = await AppProcess.start();
+  });
+  after(() => app.stop());
+
+  test('has no /api/slow: the test hook needs ENABLE_SLOW_ENDPOINT=true', async () => {
+    const res = await fetch(app.url('/api/slow?ms=1'));
+    assert.equal(res.status, 404);
+  });
+
+  test('the home page is rendered once per second: its uptime still ticks', async () => {
+    const uptime = async () => (await (await fetch(app.url('/'))).text()).match(/<dt>Uptime<\/dt><dd>([^<]+)<\/dd>/)[1];
+    const first = await uptime();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.notEqual(await uptime(), first);
+  });
+
+  test('HOST=127.0.0.1 listens on loopback only', async () => {
+    const local = await AppProcess.start({ HOST: '127.0.0.1' });
+    try {
+      const listening = await local.waitForLog((l) => l.msg === 'listening');
+      assert.equal(listening.address, '127.0.0.1');
+    } finally {
+      await local.stop();
+    }
+  });
+});
+
 describe('node-app over HTTP', () => {
   let app;
   before(async () => {
@@ -15,6 +45,7 @@ describe('node-app over HTTP', () => {
       APP_NAME,
       MAX_BODY_BYTES: String(MAX_BODY_BYTES),
       MAX_HEADER_BYTES: String(MAX_HEADER_BYTES),
+      ENABLE_SLOW_ENDPOINT: 'true',
     });
   });
   after(() => app.stop());
@@ -170,6 +201,10 @@ describe('node-app over HTTP', () => {
     for (const query of ['', '?ms=abc', '?ms=30001', '?ms=-1']) {
       assert.equal((await fetch(app.url(`/api/slow${query}`))).status, 400, query);
     }
+  });
+
+  test('GET /api/upstream does not exist without UPSTREAM_URL', async () => {
+    assert.equal((await fetch(app.url('/api/upstream'))).status, 404);
   });
 
   test('each request is logged as one JSON line, without its query string', async () => {

@@ -31,7 +31,7 @@ function tryNewConnection() {
 }
 
 test('SIGTERM lets an in-flight request finish, refuses new connections, then exits 0', async () => {
-  app = await AppProcess.start({ LOG_LEVEL: 'debug', SHUTDOWN_TIMEOUT_MS: '5000' });
+  app = await AppProcess.start({ LOG_LEVEL: 'debug', SHUTDOWN_TIMEOUT_MS: '5000', ENABLE_SLOW_ENDPOINT: 'true' });
   const { response: slow } = await startSlowRequest(400);
 
   const signalled = performance.now();
@@ -69,7 +69,7 @@ test('SIGINT closes idle keep-alive connections instead of waiting for them, and
 });
 
 test('past SHUTDOWN_TIMEOUT_MS the remaining connections are cut and the exit code is 1', async () => {
-  app = await AppProcess.start({ LOG_LEVEL: 'debug', SHUTDOWN_TIMEOUT_MS: '300' });
+  app = await AppProcess.start({ LOG_LEVEL: 'debug', SHUTDOWN_TIMEOUT_MS: '300', ENABLE_SLOW_ENDPOINT: 'true' });
   const { response: slow } = await startSlowRequest(10_000);
 
   const signalled = performance.now();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import net from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, test } from 'node:test';
 import { AppProcess } from './helpers.js';
 
@@ -31,17 +32,31 @@ afterEach(async () => {
 
 const collectorUrl = () => `http://127.0.0.1:${collector.address().port}`;
 
-/** One traced request, then SIGTERM, whose shutdown flushes all telemetry; returns the request's log line. */
-async function requestThenStop() {
-  const res = await fetch(app.url('/api/info'));
-  assert.equal(res.status, 200);
-  const line = await app.waitForLog((l) => l.msg === 'request' && l.path === '/api/info');
+/** A W3C traceparent with a fresh trace id, as an upstream caller would send it. */
+function newTraceparent() {
+  const traceId = randomBytes(16).toString('hex');
+  return { traceId, header: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
+}
+
+/** One request, then SIGTERM, whose shutdown flushes all telemetry. */
+async function requestThenStop(path = '/api/info', headers = {}) {
+  const res = await fetch(app.url(path), { headers });
+  assert.equal(res.status, 200, `${path} answered ${res.status}`);
+  await res.arrayBuffer();
   app.child.kill('SIGTERM');
   assert.deepEqual(await app.exited, { code: 0, signal: null });
-  return line;
 }
 
 const exportsTo = (path) => received.filter((e) => e.method === 'POST' && e.path === path);
+/** The OTLP/JSON exports to `path`, parsed. */
+const jsonExportsTo = (path) => exportsTo(path).map((e) => JSON.parse(e.body.toString('utf8')));
+const attribute = (item, key) => {
+  const value = item.attributes?.find((a) => a.key === key)?.value;
+  return value && Object.values(value)[0];
+};
+const spansOf = (exports) =>
+  exports.flatMap((e) => e.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+const OTLP_SPAN_KIND = { SERVER: 2, CLIENT: 3 };
 
 test('with an OTLP endpoint, traces, logs and metrics are exported, correlated by trace id', async () => {
   app = await AppProcess.start({
@@ -50,24 +65,88 @@ test('with an OTLP endpoint, traces, logs and metrics are exported, correlated b
     OTEL_SERVICE_NAME: SERVICE_NAME,
   });
   for (const path of ['/health', '/alive']) await (await fetch(app.url(path))).arrayBuffer();
-  const line = await requestThenStop();
+  const { traceId, header } = newTraceparent();
+  await requestThenStop('/api/info', { traceparent: header });
 
-  assert.match(line.traceId, /^[0-9a-f]{32}$/);
-  assert.match(line.spanId, /^[0-9a-f]{16}$/);
   // OTLP protobuf carries ids as raw bytes and strings as UTF-8.
-  const traceIdBytes = Buffer.from(line.traceId, 'hex');
+  const traceIdBytes = Buffer.from(traceId, 'hex');
   const traces = Buffer.concat(exportsTo('/v1/traces').map((e) => e.body));
   assert.ok(traces.includes(SERVICE_NAME), 'a POST /v1/traces names the service');
-  assert.ok(traces.includes(traceIdBytes), 'the logged trace id is the exported span\'s');
-  assert.ok(traces.includes('/api/info'));
+  assert.ok(traces.includes(traceIdBytes), "the request's span joined the caller's trace");
   assert.ok(traces.includes('GET /api/info'), 'the server span is named after its route');
   assert.ok(!traces.includes('/health') && !traces.includes('/alive'), 'health probes are not traced');
-  assert.ok(
-    exportsTo('/v1/logs').some((e) => e.body.includes(traceIdBytes) && e.body.includes('request')),
-    'the request log record, with its trace id, reaches POST /v1/logs',
-  );
+  const line = app.logs.find((l) => l.msg === 'request' && l.path === '/api/info');
+  assert.equal(line?.traceId, traceId, "the request's JSON line carries its trace id");
+  const logs = Buffer.concat(exportsTo('/v1/logs').map((e) => e.body));
+  assert.ok(logs.includes('listening'), 'log records reach POST /v1/logs');
+  assert.ok(!logs.includes(traceIdBytes), 'the request is logged once (its JSON line), not also as an OTLP record');
   const metrics = exportsTo('/v1/metrics');
   assert.ok(metrics.some((e) => e.body.includes(SERVICE_NAME)), 'a POST /v1/metrics names the service');
+});
+
+test('an outgoing fetch is a client span of the same trace, carries traceparent, and metrics carry the route', async () => {
+  const seen = [];
+  const upstream = createServer((req, res) => {
+    seen.push(req.headers.traceparent);
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+  }).listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  try {
+    app = await AppProcess.start({
+      OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl(),
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: SERVICE_NAME,
+      UPSTREAM_URL: `http://127.0.0.1:${upstream.address().port}/api/info`,
+    });
+    const { traceId, header } = newTraceparent();
+    await requestThenStop('/api/upstream', { traceparent: header });
+
+    const spans = spansOf(jsonExportsTo('/v1/traces')).filter((s) => s.traceId === traceId);
+    const server = spans.find((s) => s.kind === OTLP_SPAN_KIND.SERVER);
+    const client = spans.find((s) => s.kind === OTLP_SPAN_KIND.CLIENT);
+    assert.equal(server?.name, 'GET /api/upstream', JSON.stringify(spans.map((s) => [s.name, s.kind])));
+    assert.ok(client, 'the fetch produced a client span in the same trace');
+    assert.equal(client.parentSpanId, server.spanId, 'the client span is a child of the server span');
+    assert.equal(attribute(server, 'http.route'), '/api/upstream');
+    assert.equal(seen.length, 1);
+    const [, upstreamTraceId, upstreamParent] = seen[0].split('-');
+    assert.equal(upstreamTraceId, traceId, 'the upstream service received the same trace id');
+    assert.equal(upstreamParent, client.spanId, 'and the client span as its parent');
+
+    const points = jsonExportsTo('/v1/metrics')
+      .flatMap((e) => e.resourceMetrics.flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics)))
+      .filter((m) => m.name === 'http.server.request.duration')
+      .flatMap((m) => m.histogram.dataPoints);
+    assert.ok(
+      points.some((p) => attribute(p, 'http.route') === '/api/upstream'),
+      `the request duration metric carries the route: ${JSON.stringify(points.map((p) => p.attributes))}`,
+    );
+  } finally {
+    upstream.close();
+  }
+});
+
+test('a fatal error is logged and flushed over OTLP before the process exits 1', async () => {
+  // Batches would otherwise wait a minute: only the crash's own flush can deliver the record in time.
+  app = await AppProcess.start(
+    {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl(),
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BLRP_SCHEDULE_DELAY: '60000',
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+    },
+    // The crash comes from outside the app, on a signal the test sends once the app is up.
+    { nodeArgs: ['--import', "data:text/javascript,process.on('SIGUSR2', () => { throw new Error('kaboom') })"] },
+  );
+  app.child.kill('SIGUSR2');
+  assert.deepEqual(await app.exited, { code: 1, signal: null });
+  assert.match(app.stderr, /Uncaught exception: Error: kaboom/);
+  const records = jsonExportsTo('/v1/logs').flatMap((e) =>
+    e.resourceLogs.flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords)),
+  );
+  const crash = records.find((r) => r.body?.stringValue === 'uncaught exception');
+  assert.ok(crash, `the crash's log record was exported: ${JSON.stringify(records.map((r) => r.body))}`);
+  assert.equal(attribute(crash, 'exception.message'), 'kaboom');
 });
 
 test('with OTEL_EXPORTER_OTLP_PROTOCOL=grpc, exports go out over HTTP/2', async () => {
@@ -86,8 +165,7 @@ test('with OTEL_EXPORTER_OTLP_PROTOCOL=grpc, exports go out over HTTP/2', async 
       OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
       SHUTDOWN_TIMEOUT_MS: '2000',
     });
-    const line = await requestThenStop();
-    assert.match(line.traceId, /^[0-9a-f]{32}$/);
+    await requestThenStop();
     assert.ok(prefaces.includes('PRI * HTTP/2.0'), `got ${JSON.stringify(prefaces)}`);
     assert.ok(app.logs.some((l) => l.msg === 'telemetry flush failed'), 'the refused export is reported');
   } finally {
@@ -103,7 +181,9 @@ test('without an OTLP endpoint nothing is exported and logs carry no trace ids',
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     OTEL_SERVICE_NAME: SERVICE_NAME,
   });
-  const line = await requestThenStop();
+  await requestThenStop();
+  const line = app.logs.find((l) => l.msg === 'request' && l.path === '/api/info');
+  assert.ok(line, 'without telemetry the request is a JSON line');
   assert.equal(line.traceId, undefined);
   assert.equal(line.spanId, undefined);
   assert.deepEqual(received, []);

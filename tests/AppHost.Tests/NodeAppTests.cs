@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Aspire.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
@@ -66,13 +70,61 @@ public sealed class NodeAppTests(NodeAppFixture fixture) : IClassFixture<NodeApp
     }
 
     [Fact]
-    public async Task Telemetry_ExportsMetricsAndLogsWithServiceName()
+    public async Task Telemetry_CarriesTheResourceAttributesAspireInjected_AndALogRecordOfTheRequestWithItsTraceId()
     {
-        var serviceName = "node-app"u8.ToArray();
+        // OTEL_SERVICE_NAME is "node-app", the SDK's fallback name too; the instance id Aspire injects is not.
+        var env = Snapshot().EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value);
+        var instanceId = env["OTEL_RESOURCE_ATTRIBUTES"]!.Split(',')
+            .Select(a => a.Split('=', 2)).Single(kv => kv[0] == "service.instance.id")[1];
+        var traceId = new byte[16];
+        Random.Shared.NextBytes(traceId);
+        // The upstream refuses: node-app logs a warning within the request's trace and answers 502.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/upstream");
+        request.Headers.Add("traceparent", $"00-{Convert.ToHexStringLower(traceId)}-00f067aa0ba902b7-01");
 
-        (await fixture.Client.GetAsync("/").WaitAsync(RequestTimeout)).EnsureSuccessStatusCode();
+        var response = await fixture.Client.SendAsync(request).WaitAsync(RequestTimeout);
 
-        Assert.True(await fixture.Otlp.WaitForAsync("/v1/logs", serviceName, TimeSpan.FromSeconds(30)), $"no logs exported ({fixture.Otlp.Describe()})");
-        Assert.True(await fixture.Otlp.WaitForAsync("/v1/metrics", serviceName, TimeSpan.FromSeconds(30)), $"no metrics exported ({fixture.Otlp.Describe()})");
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var instance = System.Text.Encoding.UTF8.GetBytes(instanceId);
+        Assert.True(await fixture.Otlp.WaitForAsync("/v1/logs", traceId, TimeSpan.FromSeconds(30)),
+            $"the request's warning (with its trace id) was not exported ({fixture.Otlp.Describe()})");
+        Assert.True(await fixture.Otlp.WaitForAsync("/v1/logs", "upstream request failed"u8.ToArray(), TimeSpan.FromSeconds(30)),
+            "the exported log record is not the request's warning");
+        Assert.True(await fixture.Otlp.WaitForAsync("/v1/logs", instance, TimeSpan.FromSeconds(30)), $"logs lack service.instance.id {instanceId}");
+        Assert.True(await fixture.Otlp.WaitForAsync("/v1/metrics", instance, TimeSpan.FromSeconds(30)), $"metrics lack service.instance.id {instanceId}");
+        Assert.True(await fixture.Otlp.WaitForAsync("/v1/traces", instance, TimeSpan.FromSeconds(30)), $"traces lack service.instance.id {instanceId}");
+        Assert.Equal("node-app", env["OTEL_SERVICE_NAME"]);
     }
+
+    [Fact]
+    public async Task Inspector_AnswersJsonVersionOnItsOwnEndpoint()
+    {
+        var inspector = fixture.App.GetEndpoint(NodeAppFixture.ResourceName, NodeAppResource.InspectorEndpointName);
+        using var http = new HttpClient { Timeout = RequestTimeout };
+
+        var version = await http.GetFromJsonAsync<JsonElement>(new Uri(inspector, "/json/version"));
+
+        Assert.StartsWith("node.js/v", version.GetProperty("Browser").GetString());
+        Assert.NotEqual(fixture.App.GetEndpoint(NodeAppFixture.ResourceName, "http").Port, inspector.Port);
+        Assert.Contains(Snapshot().Urls, u => u.Name == NodeAppResource.InspectorEndpointName && u.Url.EndsWith("/json/list", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NodeApp_AndItsInspector_ListenOnLoopbackOnly()
+    {
+        foreach (var name in new[] { "http", NodeAppResource.InspectorEndpointName })
+        {
+            var port = fixture.App.GetEndpoint(NodeAppFixture.ResourceName, name).Port;
+
+            var addresses = ListeningSockets.AddressesListeningOn(port);
+
+            Assert.NotEmpty(addresses);
+            Assert.All(addresses, a => Assert.True(System.Net.IPAddress.IsLoopback(a), $"{name} port {port} listens on {a}"));
+        }
+    }
+
+    private CustomResourceSnapshot Snapshot() =>
+        fixture.App.Services.GetRequiredService<ResourceNotificationService>().TryGetCurrentState(NodeAppFixture.ResourceName, out var e)
+            ? e.Snapshot
+            : throw new InvalidOperationException("node-app has no state");
 }

@@ -33,7 +33,7 @@ public sealed class NodeRequirementTests : IDisposable
             NodeAppFixture.ResourceName, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cts.Token);
 
         Assert.Equal(KnownResourceStates.FailedToStart, state.Snapshot.State?.Text);
-        Assert.Contains(log.Lines, l => l.Contains("node-app cannot start: Node.js 18.19.0 is too old: this app needs node >=20.11", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.Contains("node-app cannot start: Node.js 18.19.0 does not satisfy this app's engines.node \">=20.11\"", StringComparison.Ordinal));
     }
 
     public void Dispose()
