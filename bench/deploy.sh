@@ -39,7 +39,7 @@ step() {
   before="$(calls)"
   start="$(now_ns)"
   (cd "$REPO_ROOT/AppHost" && dotnet run --no-build -- --operation publish --step "$name" \
-    --Aws:AppName=bench --Aws:Registry="127.0.0.1:$registry_port" --Aws:WaitForHealthyTargets=false \
+    --Aws:AppName=bench --Aws:Registry="127.0.0.1:$registry_port" --Aws:WaitForHealthyTargets=false --Aws:IamSettleSeconds=0 \
     --Aws:SummaryFile="$work/summary.json" "$@") >"$work/$name.log" 2>&1 || { tail -20 "$work/$name.log" >&2; die "$name failed"; }
   end="$(now_ns)"
   after="$(calls)"

@@ -48,6 +48,12 @@ public sealed class ApplyContext
     /// <summary>The changes carried out to the end, in order.</summary>
     public List<PlannedChange> Completed { get; } = [];
 
+    /// <summary>How long IAM changes are given to propagate (see <see cref="Settings.PropagationOptions"/>).</summary>
+    public Settings.PropagationOptions Propagation { get; init; } = new();
+
+    /// <summary>Keys of one-time work already done in this run (a wait for IAM, for example).</summary>
+    public HashSet<string> Done { get; } = new(StringComparer.Ordinal);
+
     /// <summary>What must wait until the services run the new revisions (revoking a rule the old tasks still use,
     /// for example); run by <see cref="Applier.CleanupAsync"/>, in order, before the planned deletions.</summary>
     public List<(string What, Func<Task> Action)> AfterRollout { get; } = [];

@@ -267,5 +267,50 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
         context.Removed(resource, $"removed IAM role {resource.Name}");
     }
 
+    /// <summary>
+    /// Before ECS gets a role this run created or changed (a task definition registered with it, a service created or
+    /// updated to run it): waits until IAM shows every such role, then settles, saying so. IAM is eventually
+    /// consistent: without it RegisterTaskDefinition can be refused iam:PassRole for a role made a second before, and
+    /// tasks fail with "ECS was unable to assume the role" (terraform-aws-modules/terraform-aws-ecs#414,
+    /// pulumi/pulumi-awsx#927). Once per role per run; roles this run left alone are not waited for.
+    /// </summary>
+    /// <param name="context">The apply context.</param>
+    /// <param name="roleNames">The roles about to be used.</param>
+    public static async Task WaitUntilUsableAsync(ApplyContext context, IEnumerable<string?> roleNames)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var changed = roleNames.OfType<string>()
+            .Where(name => context.Completed.Any(c => c.Kind == Instance && c.Name == name) && context.Done.Add("iam-usable:" + name))
+            .ToList();
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        var propagation = context.Propagation;
+        context.Info($"  waiting for IAM to show {string.Join(" and ", changed)} to ECS (IAM is eventually consistent; up to {propagation.IamTimeout.TotalSeconds:0} s, then {propagation.IamSettle.TotalSeconds:0.#} s to settle)");
+        foreach (var name in changed)
+        {
+            await Converge.WaitUntilAsync(() => ExistsAsync(context, name), propagation.IamTimeout, propagation.IamPoll,
+                () => new InvalidOperationException($"IAM did not show the role {name} within {propagation.IamTimeout.TotalSeconds:0} s of creating it; run the deploy again."),
+                context.CancellationToken).ConfigureAwait(false);
+        }
+
+        await Task.Delay(propagation.IamSettle, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> ExistsAsync(ApplyContext context, string name)
+    {
+        try
+        {
+            await context.Session.Iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = name }, context.CancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AwsApiException e) when (e.ErrorCode == "NoSuchEntity")
+        {
+            return false;
+        }
+    }
+
     private static List<Iam.Tag> AwsTags(IamRoleSpec spec) => Tags.ToList(spec.Tags, (k, v) => new Iam.Tag { Key = k, Value = v });
 }

@@ -235,6 +235,7 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
             return;
         }
 
+        await IamRoleKind.WaitUntilUsableAsync(context, [spec.ExecutionRoleName, spec.TaskRoleName]).ConfigureAwait(false);
         // Every RegisterTaskDefinition makes a revision: after an answer lost on its way back, the match is the one it made.
         var request = RegisterRequest(spec, context.Id(IamRoleKind.Instance, spec.ExecutionRoleName!), context.Id(IamRoleKind.Instance, spec.TaskRoleName!));
         var arn = await Converge.CreateOnceAsync(context.Session,

@@ -70,6 +70,10 @@ public sealed record AwsSettings
     [AwsSetting]
     public bool? WaitForHealthyTargets { get; init; }
 
+    /// <summary>Seconds a deploy waits after IAM shows a role it created or changed, before ECS uses it; null: <see cref="PropagationOptions"/>' default.</summary>
+    [AwsSetting]
+    public double? IamSettleSeconds { get; init; }
+
     /// <summary>Where the deploy writes its JSON summary; null: <see cref="DeploySettings.DefaultSummaryFile"/>.</summary>
     [AwsSetting]
     public string? SummaryFile { get; init; }
@@ -114,7 +118,14 @@ public sealed record AwsSettings
     }
 
     /// <summary>The deploy verb's settings.</summary>
-    public DeploySettings Deploy => new() { Network = Network, Region = Region, Wait = Wait, SummaryFile = SummaryFile };
+    public DeploySettings Deploy => new()
+    {
+        Network = Network,
+        Region = Region,
+        Wait = Wait,
+        SummaryFile = SummaryFile,
+        Propagation = IamSettleSeconds is { } settle ? new PropagationOptions { IamSettle = TimeSpan.FromSeconds(settle) } : new PropagationOptions(),
+    };
 
     /// <summary>How destroy waits and retries (no keys yet: <see cref="DestroyOptions"/>' defaults).</summary>
     public DestroyOptions Destroy => new();

@@ -193,6 +193,11 @@ internal static class AwsSettingsBinder
         Positive(settings.DeployTimeoutMinutes, nameof(AwsSettings.DeployTimeoutMinutes));
         Positive(settings.DeployPollSeconds, nameof(AwsSettings.DeployPollSeconds));
         Positive(settings.SmokeTestTimeoutSeconds, nameof(AwsSettings.SmokeTestTimeoutSeconds));
+        if (settings.IamSettleSeconds is < 0 or double.NaN)
+        {
+            problems.Add($"{AwsSettings.SectionName}:{nameof(AwsSettings.IamSettleSeconds)} must be 0 or more, not {settings.IamSettleSeconds.Value.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
         if (settings.StatusEvents is < 0)
         {
             problems.Add($"{AwsSettings.SectionName}:{nameof(AwsSettings.StatusEvents)} must be 0 or more, not {settings.StatusEvents}.");

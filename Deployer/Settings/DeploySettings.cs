@@ -12,9 +12,28 @@ public sealed record DeploySettings
     /// <summary>Aws:DeployTimeoutMinutes, Aws:DeployPollSeconds, Aws:WaitForHealthyTargets.</summary>
     public WaitOptions Wait { get; init; } = new();
 
+    /// <summary>Aws:IamSettleSeconds: how long apply waits for IAM changes to reach the services that use them.</summary>
+    public PropagationOptions Propagation { get; init; } = new();
+
     /// <summary>Aws:SummaryFile: where the JSON summary goes; null for the default (see <see cref="DefaultSummaryFile"/>).</summary>
     public string? SummaryFile { get; init; }
 
     /// <summary>The summary file used when <c>Aws:SummaryFile</c> is not set, relative to the AppHost's directory.</summary>
     public const string DefaultSummaryFile = ".aspire/aws-deploy-summary.json";
+}
+
+/// <summary>
+/// How long a deploy gives IAM, which is eventually consistent (IAM User Guide, "Changes that I make are not always
+/// immediately visible"), before the services use a role it just created or changed.
+/// </summary>
+public sealed record PropagationOptions
+{
+    /// <summary>The most time to wait until IAM shows a new role at all (GetRole finds it). Default 2 minutes.</summary>
+    public TimeSpan IamTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Time between GetRole checks. Default 1 second.</summary>
+    public TimeSpan IamPoll { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The settle after IAM shows the role, for ECS and STS to see it too (<c>Aws:IamSettleSeconds</c>, default 10 s).</summary>
+    public TimeSpan IamSettle { get; init; } = TimeSpan.FromSeconds(10);
 }

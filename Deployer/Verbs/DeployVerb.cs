@@ -57,7 +57,7 @@ public static class DeployVerb
         }
 
         using var calls = AwsCallLog.Start();
-        var applied = new ApplyContext(session, plan, progress, cancellationToken);
+        var applied = new ApplyContext(session, plan, progress, cancellationToken) { Propagation = settings.Propagation };
         IReadOnlyList<ServiceState>? states = null;
         try
         {

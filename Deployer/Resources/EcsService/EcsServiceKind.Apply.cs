@@ -26,6 +26,7 @@ public sealed partial class EcsServiceKind
     private async Task CreateServiceAsync(EcsServiceSpec spec, ApplyContext context)
     {
         var (ecs, ct) = (context.Session.Ecs, context.CancellationToken);
+        await IamRoleKind.WaitUntilUsableAsync(context, RolesOf(spec, context)).ConfigureAwait(false);
         var created = await ecs.CreateServiceAsync(new Ecs.CreateServiceRequest
         {
             Cluster = spec.ClusterName,
@@ -57,6 +58,7 @@ public sealed partial class EcsServiceKind
         var request = UpdateRequest(spec, change.Current, context);
         if (request is not null)
         {
+            await IamRoleKind.WaitUntilUsableAsync(context, RolesOf(spec, context)).ConfigureAwait(false);
             await ecs.UpdateServiceAsync(request, ct).ConfigureAwait(false);
         }
 
@@ -114,6 +116,10 @@ public sealed partial class EcsServiceKind
     // A resource the service refers to that was replaced in this run: same name, another id.
     private static bool Remade(ResourceKind kind, string name, ApplyContext context) =>
         context.Observed(kind, name) is { } before && before.Id != context.TryId(kind, name);
+
+    // The roles the service's tasks run with: those of its task definition.
+    private static IEnumerable<string?> RolesOf(EcsServiceSpec spec, ApplyContext context) =>
+        context.Desired.OfType<TaskDefinitionSpec>().Where(t => t.Name == spec.TaskFamily).SelectMany(t => new[] { t.ExecutionRoleName, t.TaskRoleName });
 
     private static Ecs.NetworkConfiguration Network(EcsServiceSpec spec, ApplyContext context) => new()
     {

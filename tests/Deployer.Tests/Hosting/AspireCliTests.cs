@@ -39,7 +39,7 @@ public sealed class AspireCliTests(ITestOutputHelper output) : IDisposable
         await RestoreToolAsync(environment);
 
         var deploy = await AspireAsync(["deploy", "--non-interactive", "--", "--Aws:AppName", _app, $"--Aws:Registry={registry.Address}",
-            "--Aws:WaitForHealthyTargets=false", "--Aws:DeployPollSeconds=1", $"--Aws:SummaryFile={_summary}"], environment);
+            "--Aws:WaitForHealthyTargets=false", "--Aws:IamSettleSeconds=0", "--Aws:DeployPollSeconds=1", $"--Aws:SummaryFile={_summary}"], environment);
 
         Assert.Equal(0, deploy.ExitCode);
         var summary = DeploySummary.FromJson(await File.ReadAllTextAsync(_summary))!;

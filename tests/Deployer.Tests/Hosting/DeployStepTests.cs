@@ -135,7 +135,7 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
         PipelineStepHarness.RunAsync(
             [
                 "--operation", "publish", "--step", AwsEcsEnvironmentResource.DeployStep, "--Aws:AppName", app, "--Aws:Environment", "test",
-                "--Aws:WaitForHealthyTargets=false", "--Aws:DeployPollSeconds=0.1", "--Aws:DeployTimeoutMinutes=0.5", .. extra,
+                "--Aws:WaitForHealthyTargets=false", "--Aws:IamSettleSeconds=0", "--Aws:DeployPollSeconds=0.1", "--Aws:DeployTimeoutMinutes=0.5", .. extra,
             ],
             builder => builder.AddDockerfile("web", contextDirectory)
                 .WithHttpEndpoint(port: 80, targetPort: 4000, env: "PORT")

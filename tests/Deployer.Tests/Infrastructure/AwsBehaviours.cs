@@ -204,3 +204,56 @@ public sealed class ReportsServiceSettings : IAwsBehaviour
         return new AwsAnswer(200, "application/x-amz-json-1.1", answer.ToJsonString());
     }
 }
+
+/// <summary>
+/// IAM's eventual consistency: for a while after CreateRole or AttachRolePolicy, GetRole does not find the role yet
+/// and ECS refuses to be passed it (RegisterTaskDefinition: AccessDeniedException for iam:PassRole on the role just
+/// made, terraform-aws-modules/terraform-aws-ecs#414; IAM User Guide, "Changes that I make are not always immediately
+/// visible"). moto is consistent at once.
+/// </summary>
+/// <param name="hiddenFor">How long GetRole does not find a new role.</param>
+/// <param name="refusedFor">How long ECS refuses to be passed a new or changed role.</param>
+public sealed class IamEventualConsistency(TimeSpan hiddenFor, TimeSpan refusedFor) : IAwsBehaviour
+{
+    private readonly Dictionary<string, DateTimeOffset> _created = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _changed = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>How many RegisterTaskDefinition calls were refused.</summary>
+    public int Refused { get; private set; }
+
+    /// <inheritdoc />
+    public AwsAnswer? Before(ProxyRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = DateTimeOffset.UtcNow;
+        lock (_gate)
+        {
+            switch (request.Operation)
+            {
+                case "CreateRole" when request.Form["RoleName"] is { } created:
+                    _created[created] = _changed[created] = now;
+                    return null;
+                case "AttachRolePolicy" when request.Form["RoleName"] is { } attached:
+                    _changed[attached] = now;
+                    return null;
+                case "GetRole" when request.Form["RoleName"] is { } name && _created.TryGetValue(name, out var at) && now - at < hiddenFor:
+                    return AwsAnswer.QueryError("NoSuchEntity", $"The role with name {name} cannot be found.");
+                case "RegisterTaskDefinition" when request.IsJson:
+                    foreach (var arn in new[] { request.JsonString("executionRoleArn"), request.JsonString("taskRoleArn") }.OfType<string>())
+                    {
+                        if (_changed.TryGetValue(arn[(arn.LastIndexOf('/') + 1)..], out var changed) && now - changed < refusedFor)
+                        {
+                            Refused++;
+                            return AwsAnswer.JsonError("AccessDeniedException",
+                                $"User: arn:aws:iam::123456789012:user/deployer is not authorized to perform: iam:PassRole on resource: {arn}");
+                        }
+                    }
+
+                    return null;
+                default:
+                    return null;
+            }
+        }
+    }
+}

@@ -20,6 +20,8 @@ internal static partial class ApplyTestKit
     public static DeploySettings MotoSettings { get; } = new()
     {
         Wait = new WaitOptions { Timeout = TimeSpan.FromSeconds(20), PollInterval = TimeSpan.FromMilliseconds(100), RequireHealthyTargets = false },
+        // moto's IAM is consistent at once: no settle (the propagation tests set their own through a proxy that is not).
+        Propagation = new PropagationOptions { IamSettle = TimeSpan.Zero, IamPoll = TimeSpan.FromMilliseconds(50) },
     };
 
     /// <summary>An image reference by digest, different for every <paramref name="seed"/>.</summary>

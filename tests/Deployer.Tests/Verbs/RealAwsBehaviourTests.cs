@@ -1,3 +1,4 @@
+using Aspire.Deployer.Settings;
 using Aspire.Deployer.Tests.Infrastructure;
 using Aspire.Deployer.Tests.Resources;
 using static Aspire.Deployer.Tests.Verbs.ApplyTestKit;
@@ -108,5 +109,32 @@ public sealed class RealAwsBehaviourTests
         Assert.DoesNotContain("networkConfiguration", sent);
         Assert.DoesNotContain("loadBalancers", sent);
         Assert.Contains(what == "desired count" ? "desiredCount" : "healthCheckGracePeriodSeconds", sent);
+    }
+
+    [Fact]
+    public async Task Deploy_RolesJustCreated_WaitsUntilIamShowsThemBeforeEcsGetsThem()
+    {
+        var moto = await MotoServer.GetAsync();
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        var iam = new IamEventualConsistency(hiddenFor: TimeSpan.FromSeconds(3), refusedFor: TimeSpan.FromSeconds(4.5));
+        proxy.Behaviours.Add(iam);
+        var deployment = PlanSamples.Deployment(PlanSamples.UniqueApp());
+        var log = new StringWriter();
+        var settings = MotoSettings with { Propagation = new PropagationOptions { IamSettle = TimeSpan.FromSeconds(2), IamPoll = TimeSpan.FromMilliseconds(100) } };
+
+        var summary = await DeployAsync(proxy.Endpoint, deployment, Image(deployment), log, settings);
+
+        Assert.Equal("succeeded", summary.Result);
+        Assert.Equal(0, iam.Refused);
+        Assert.Contains("waiting for IAM to show", log.ToString());
+        // Polled until IAM showed the roles (GetRole answered NoSuchEntity first), once per role, before the revision.
+        var operations = Operations(proxy);
+        Assert.True(operations.Count(o => o == "GetRole") > 2, string.Join(", ", operations));
+        Assert.True(operations.LastIndexOf("GetRole") < operations.IndexOf("RegisterTaskDefinition"), string.Join(", ", operations));
+
+        // Nothing to wait for when the roles are as they were.
+        var again = new StringWriter();
+        await DeployAsync(proxy.Endpoint, deployment, Image(deployment, "v2"), again, settings);
+        Assert.DoesNotContain("waiting for IAM", again.ToString());
     }
 }
