@@ -42,6 +42,14 @@ public sealed record AwsSettings
     [AwsSetting]
     public IReadOnlyList<string> SubnetIds { get; init; } = [];
 
+    /// <summary>The load balancer's own subnets (public ones, one per zone); empty: <see cref="SubnetIds"/>, or chosen.</summary>
+    [AwsSetting]
+    public IReadOnlyList<string> LoadBalancerSubnetIds { get; init; } = [];
+
+    /// <summary>The tasks' own subnets (private ones behind NAT, in the load balancer's zones); empty: <see cref="SubnetIds"/>, or chosen.</summary>
+    [AwsSetting]
+    public IReadOnlyList<string> TaskSubnetIds { get; init; } = [];
+
     /// <summary>Also write the plan as JSON to this file; null: nowhere.</summary>
     [AwsSetting]
     public string? PlanFile { get; init; }
@@ -97,7 +105,7 @@ public sealed record AwsSettings
     public string App => AppName ?? DefaultAppName;
 
     /// <summary>Where to run: <see cref="VpcId"/> and <see cref="SubnetIds"/>.</summary>
-    public NetworkSettings Network => new(VpcId, SubnetIds);
+    public NetworkSettings Network => new(VpcId, SubnetIds, LoadBalancerSubnetIds, TaskSubnetIds);
 
     /// <summary>The plan verb's settings.</summary>
     public PlanSettings Plan => new(Network, Region, PlanFile);

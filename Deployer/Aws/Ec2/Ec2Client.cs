@@ -16,7 +16,15 @@ public sealed record Ec2Vpc(string VpcId, string? CidrBlock, bool IsDefault);
 /// <param name="CidrBlock">Its IPv4 CIDR block.</param>
 /// <param name="MapPublicIpOnLaunch">True when instances get a public IPv4 address by default (a public subnet, typically).</param>
 /// <param name="DefaultForAz">True for the default subnet of its zone.</param>
-public sealed record Ec2Subnet(string SubnetId, string VpcId, string AvailabilityZone, string? CidrBlock, bool MapPublicIpOnLaunch, bool DefaultForAz);
+/// <param name="AvailabilityZoneId">Its zone's id (e.g. <c>use1-az1</c>), the same in every account.</param>
+public sealed record Ec2Subnet(string SubnetId, string VpcId, string AvailabilityZone, string? CidrBlock, bool MapPublicIpOnLaunch, bool DefaultForAz, string? AvailabilityZoneId = null);
+
+/// <summary>A route table: its routes, and the subnets it is explicitly associated with (or the VPC's main one).</summary>
+/// <param name="RouteTableId">Its id.</param>
+/// <param name="IsMain">True for the VPC's main route table (used by subnets with no explicit association).</param>
+/// <param name="SubnetIds">The subnets explicitly associated with it.</param>
+/// <param name="DefaultRouteTarget">Where 0.0.0.0/0 goes when the route is active: <c>igw-…</c>, <c>nat-…</c>, a transit gateway, ...; null when there is no such route.</param>
+public sealed record Ec2RouteTable(string RouteTableId, bool IsMain, IReadOnlyList<string> SubnetIds, string? DefaultRouteTarget);
 
 /// <summary>An availability zone.</summary>
 /// <param name="ZoneName">E.g. <c>us-east-1a</c>.</param>
@@ -106,11 +114,37 @@ public sealed class Ec2Client : IDisposable
             do
             {
                 var response = await _client.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = [new Filter("vpc-id", [vpcId])], NextToken = token }, ct).ConfigureAwait(false);
-                subnets.AddRange((response.Subnets ?? []).Select(s => new Ec2Subnet(s.SubnetId, s.VpcId, s.AvailabilityZone, s.CidrBlock, s.MapPublicIpOnLaunch ?? false, s.DefaultForAz ?? false)));
+                subnets.AddRange((response.Subnets ?? []).Select(s =>
+                    new Ec2Subnet(s.SubnetId, s.VpcId, s.AvailabilityZone, s.CidrBlock, s.MapPublicIpOnLaunch ?? false, s.DefaultForAz ?? false, s.AvailabilityZoneId)));
                 token = response.NextToken;
             }
             while (!string.IsNullOrEmpty(token));
             return subnets;
+        }, cancellationToken);
+
+    /// <summary>Every route table of a VPC (all pages), with its associations and its default IPv4 route.</summary>
+    /// <param name="vpcId">The VPC.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    /// <returns>The route tables.</returns>
+    public Task<IReadOnlyList<Ec2RouteTable>> DescribeRouteTablesAsync(string vpcId, CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<Ec2RouteTable>>("DescribeRouteTables", async ct =>
+        {
+            var tables = new List<Ec2RouteTable>();
+            var request = new DescribeRouteTablesRequest { Filters = [new Filter("vpc-id", [vpcId])] };
+            do
+            {
+                var response = await _client.DescribeRouteTablesAsync(request, ct).ConfigureAwait(false);
+                tables.AddRange((response.RouteTables ?? []).Select(t => new Ec2RouteTable(
+                    t.RouteTableId,
+                    (t.Associations ?? []).Any(a => a.Main == true),
+                    [.. (t.Associations ?? []).Select(a => a.SubnetId).OfType<string>()],
+                    (t.Routes ?? []).Where(r => r.DestinationCidrBlock == "0.0.0.0/0" && r.State?.Value != "blackhole")
+                        .Select(r => r.GatewayId ?? r.NatGatewayId ?? r.TransitGatewayId ?? r.NetworkInterfaceId ?? r.VpcPeeringConnectionId ?? r.InstanceId)
+                        .FirstOrDefault(target => target is not null))));
+                request.NextToken = response.NextToken;
+            }
+            while (!string.IsNullOrEmpty(request.NextToken));
+            return tables;
         }, cancellationToken);
 
     /// <summary>The region's availability zones that are available.</summary>

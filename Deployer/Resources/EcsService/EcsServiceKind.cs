@@ -96,7 +96,7 @@ public sealed partial class EcsServiceKind : ResourceKind<EcsServiceSpec>
             var (names, options) = (service.Names, service.Options);
             var count = options.AutoScaling is { } scaling ? Math.Clamp(options.DesiredCount, scaling.MinCount, scaling.MaxCount) : options.DesiredCount;
             yield return new EcsServiceSpec(names.Service, names.Resource, names.Tags, names.Cluster, names.TaskFamily, "FARGATE", count,
-                options.AutoScaling is not null, context.Network.SubnetIds, [names.ServiceSecurityGroup], context.Network.AssignPublicIp,
+                options.AutoScaling is not null, context.Network.TaskSubnetIds, [names.ServiceSecurityGroup], context.Network.AssignPublicIp,
                 TargetGroupKind.NameOf(service, context.Network.VpcId), names.Resource, service.ContainerPort, options.HealthCheckGracePeriodSeconds,
                 CircuitBreaker: true, Rollback: true, MinimumHealthyPercent, MaximumPercent);
         }

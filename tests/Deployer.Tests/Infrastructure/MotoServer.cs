@@ -124,6 +124,7 @@ public sealed class MotoServer : IAsyncDisposable
                 if (response.IsSuccessStatusCode)
                 {
                     await server.AddServiceLinkedRolesAsync().ConfigureAwait(false);
+                    await server.AddInternetGatewayAsync().ConfigureAwait(false);
                     return server;
                 }
             }
@@ -150,6 +151,21 @@ public sealed class MotoServer : IAsyncDisposable
         {
             await session.Iam.CreateServiceLinkedRoleAsync(new Aspire.Deployer.Aws.Iam.CreateServiceLinkedRoleRequest { AWSServiceName = service }).ConfigureAwait(false);
         }
+    }
+
+    // A real default VPC has an internet gateway and a main route table sending 0.0.0.0/0 to it (VPC User Guide,
+    // "Default VPCs"); moto's has neither, so its default subnets would look private.
+    private async Task AddInternetGatewayAsync()
+    {
+        using var ec2 = new Amazon.EC2.AmazonEC2Client(Credentials, new Amazon.EC2.AmazonEC2Config { ServiceURL = Endpoint.ToString(), AuthenticationRegion = Region });
+        var vpc = (await ec2.DescribeVpcsAsync(new Amazon.EC2.Model.DescribeVpcsRequest { Filters = [new("is-default", ["true"])] }).ConfigureAwait(false)).Vpcs[0].VpcId;
+        var gateway = (await ec2.CreateInternetGatewayAsync(new Amazon.EC2.Model.CreateInternetGatewayRequest()).ConfigureAwait(false)).InternetGateway.InternetGatewayId;
+        await ec2.AttachInternetGatewayAsync(new Amazon.EC2.Model.AttachInternetGatewayRequest { InternetGatewayId = gateway, VpcId = vpc }).ConfigureAwait(false);
+        var main = (await ec2.DescribeRouteTablesAsync(new Amazon.EC2.Model.DescribeRouteTablesRequest
+        {
+            Filters = [new("vpc-id", [vpc]), new("association.main", ["true"])],
+        }).ConfigureAwait(false)).RouteTables[0].RouteTableId;
+        await ec2.CreateRouteAsync(new Amazon.EC2.Model.CreateRouteRequest { RouteTableId = main, DestinationCidrBlock = "0.0.0.0/0", GatewayId = gateway }).ConfigureAwait(false);
     }
 
     private string Log => _log.ToString();

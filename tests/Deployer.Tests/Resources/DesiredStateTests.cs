@@ -84,7 +84,7 @@ public sealed class DesiredStateBuilderTests
         var service = Assert.Single(desired.OfType<EcsServiceSpec>());
         Assert.Equal((2, true, false), (service.DesiredCount, service.DesiredCountManagedByAutoScaling, service.AssignPublicIp));
         Assert.StartsWith("arn:aws-cn:iam::aws:policy/", desired.OfType<IamRoleSpec>().First().ManagedPolicyArns.Single());
-        Assert.Contains("no public IP", privateNetwork.Describe());
+        Assert.Contains("without a public IP (private subnets)", privateNetwork.Describe());
     }
 
     [Fact]

@@ -231,11 +231,76 @@ public sealed partial class PlanIntegrationTests
             PlanVerb.RunAsync(session, deployment, new NetworkSettings("vpc-0123456789abcdef0", [])));
         Assert.Contains("does not exist in us-east-1", unknown.Problems.Single());
 
-        // The VPC alone: one subnet per zone, private ones (no public IP on launch) mean no public IP for tasks.
+        // The VPC alone, without an internet gateway: no public subnet, so no internet-facing load balancer.
+        var noGateway = await Assert.ThrowsAsync<DeploymentValidationException>(() => PlanVerb.RunAsync(session, deployment, new NetworkSettings(vpcId, [])));
+        Assert.Contains("has no public subnets (a default route to an internet gateway)", noGateway.Problems.Single());
+
+        // Configured subnets that route nowhere: refused, naming the setting.
+        var privateOnes = await Assert.ThrowsAsync<DeploymentValidationException>(() => PlanVerb.RunAsync(session, deployment, new NetworkSettings(vpcId, [subnetA, subnetB])));
+        Assert.All(privateOnes.Problems, p => Assert.Contains("(Aws:SubnetIds) is not public: its default route goes nowhere", p));
+    }
+
+    [Fact]
+    public async Task Plan_PublicAndPrivateSubnets_PutsTheLoadBalancerInPublicOnesAndTheTasksBehindNat()
+    {
+        var moto = await MotoServer.GetAsync();
+        string vpcId;
+        string[] publicIds, privateIds;
+        using (var ec2 = Ec2(moto, PlanSamples.Region))
+        {
+            vpcId = (await ec2.CreateVpcAsync(new Amazon.EC2.Model.CreateVpcRequest { CidrBlock = "10.43.0.0/16" })).Vpc.VpcId;
+            publicIds = [await Subnet(ec2, vpcId, "10.43.1.0/24", "us-east-1a"), await Subnet(ec2, vpcId, "10.43.2.0/24", "us-east-1b")];
+            privateIds = [await Subnet(ec2, vpcId, "10.43.11.0/24", "us-east-1a"), await Subnet(ec2, vpcId, "10.43.12.0/24", "us-east-1b")];
+            var gateway = (await ec2.CreateInternetGatewayAsync(new Amazon.EC2.Model.CreateInternetGatewayRequest())).InternetGateway.InternetGatewayId;
+            await ec2.AttachInternetGatewayAsync(new Amazon.EC2.Model.AttachInternetGatewayRequest { InternetGatewayId = gateway, VpcId = vpcId });
+            await RouteAsync(ec2, vpcId, publicIds, gatewayId: gateway);
+            var address = (await ec2.AllocateAddressAsync(new Amazon.EC2.Model.AllocateAddressRequest { Domain = Amazon.EC2.DomainType.Vpc })).AllocationId;
+            var nat = (await ec2.CreateNatGatewayAsync(new Amazon.EC2.Model.CreateNatGatewayRequest { SubnetId = publicIds[0], AllocationId = address })).NatGateway.NatGatewayId;
+            await RouteAsync(ec2, vpcId, privateIds, natGatewayId: nat);
+        }
+
+        using var session = await moto.SessionAsync();
+        var deployment = PlanSamples.Deployment(PlanSamples.UniqueApp());
+
+        // Chosen: the load balancer in the public subnets, the tasks in the private ones, without a public IP.
         var plan = await PlanVerb.RunAsync(session, deployment, new NetworkSettings(vpcId, []));
-        Assert.Equal(["us-east-1a", "us-east-1b"], plan.Network.Subnets.Select(s => s.AvailabilityZone));
+        Assert.Equal(publicIds, plan.Network.SubnetIds);
+        Assert.Equal(privateIds, plan.Network.TaskSubnetIds);
         Assert.False(plan.Network.AssignPublicIp);
-        Assert.False(Assert.Single(plan.Desired!.OfType<EcsServiceSpec>()).AssignPublicIp);
+        Assert.Equal(publicIds, Assert.Single(plan.Desired!.OfType<LoadBalancerSpec>()).SubnetIds);
+        var service = Assert.Single(plan.Desired!.OfType<EcsServiceSpec>());
+        Assert.Equal(privateIds, service.SubnetIds);
+        Assert.False(service.AssignPublicIp);
+        Assert.Contains("tasks in", plan.Network.Describe());
+
+        // Configured the same way: the same answer; the load balancer in private subnets is refused.
+        var configured = await PlanVerb.RunAsync(session, deployment, new NetworkSettings(vpcId, [], publicIds, privateIds));
+        Assert.Equal(publicIds, configured.Network.SubnetIds);
+        Assert.Equal(privateIds, configured.Network.TaskSubnetIds);
+        var wrongWay = await Assert.ThrowsAsync<DeploymentValidationException>(() => PlanVerb.RunAsync(session, deployment, new NetworkSettings(vpcId, [], privateIds, publicIds)));
+        Assert.All(wrongWay.Problems, p => Assert.Contains("(Aws:LoadBalancerSubnetIds) is not public: its default route goes to a NAT", p));
+
+        // Tasks in a zone the load balancer does not cover could not be reached.
+        var otherZone = await OtherZoneSubnetAsync(moto, vpcId);
+        var uncovered = await Assert.ThrowsAsync<DeploymentValidationException>(() =>
+            PlanVerb.RunAsync(session, deployment, new NetworkSettings(vpcId, [], publicIds, [privateIds[0], otherZone])));
+        Assert.Contains("where the load balancer has no subnet", uncovered.Problems.Single());
+    }
+
+    private static async Task<string> OtherZoneSubnetAsync(MotoServer moto, string vpcId)
+    {
+        using var ec2 = Ec2(moto, PlanSamples.Region);
+        return await Subnet(ec2, vpcId, "10.43.21.0/24", "us-east-1c");
+    }
+
+    private static async Task RouteAsync(AmazonEC2Client ec2, string vpcId, string[] subnets, string? gatewayId = null, string? natGatewayId = null)
+    {
+        var table = (await ec2.CreateRouteTableAsync(new Amazon.EC2.Model.CreateRouteTableRequest { VpcId = vpcId })).RouteTable.RouteTableId;
+        await ec2.CreateRouteAsync(new Amazon.EC2.Model.CreateRouteRequest { RouteTableId = table, DestinationCidrBlock = "0.0.0.0/0", GatewayId = gatewayId, NatGatewayId = natGatewayId });
+        foreach (var subnet in subnets)
+        {
+            await ec2.AssociateRouteTableAsync(new Amazon.EC2.Model.AssociateRouteTableRequest { RouteTableId = table, SubnetId = subnet });
+        }
     }
 
     private static AmazonEC2Client Ec2(MotoServer moto, string region) =>

@@ -292,7 +292,7 @@ public sealed class PlannerTests
         var lines = plan.ToLines();
 
         Assert.Equal("Plan for shop (test) in us-east-1, account 123456789012", lines[0]);
-        Assert.StartsWith("Network: vpc-1 (default VPC), subnets subnet-a (us-east-1a), subnet-b (us-east-1b)", lines[1]);
+        Assert.Equal("Network: vpc-1 (default VPC), load balancer in subnet-a (us-east-1a), subnet-b (us-east-1b); tasks in the same subnets, with a public IP (public subnets)", lines[1]);
         Assert.Contains(lines, l => l.Contains("~", StringComparison.Ordinal) && l.Contains("update", StringComparison.Ordinal) && l.EndsWith("/ecs/shop/test/web", StringComparison.Ordinal));
         Assert.Contains("        retention 7 → 30", lines);
         Assert.Contains(lines, l => l.Contains("create", StringComparison.Ordinal) && l.Contains("shop-test: containerInsights enabled", StringComparison.Ordinal));
