@@ -3,9 +3,10 @@ using Aspire.Deployer.Network;
 
 namespace Aspire.Deployer.Engine;
 
-/// <summary>The account-independent facts the desired state needs besides the deployment and the network.</summary>
+/// <summary>Where the desired state is deployed, besides the deployment and the network.</summary>
 /// <param name="Region">The region, e.g. <c>us-east-1</c> (log configuration).</param>
-public sealed record AwsTarget(string Region)
+/// <param name="Account">The account id (the roles' trust condition), or null when not known.</param>
+public sealed record AwsTarget(string Region, string? Account = null)
 {
     /// <summary>The AWS partition of the region: <c>aws</c>, <c>aws-cn</c> or <c>aws-us-gov</c> (managed policy ARNs).</summary>
     public string Partition => Region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Aws.Ecr;
 using Aspire.Deployer.Model;
+using Aspire.Deployer.Resources;
 
 namespace Aspire.Deployer.Images;
 
@@ -46,7 +47,9 @@ internal sealed class EcrImageRegistry(EcrClient ecr, IDeployProgress progress) 
                     ImageTagMutability = ImageTagMutability.Immutable,
                     Tags = wantedTags,
                 }, cancellationToken).ConfigureAwait(false)).Repository;
-                progress.Info($"Created ECR repository {name} (scan on push, immutable tags).");
+                await ecr.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RepositoryName = name, LifecyclePolicyText = EcrLifecyclePolicy.Text }, cancellationToken)
+                    .ConfigureAwait(false);
+                progress.Info($"Created ECR repository {name} (scan on push, immutable tags, {EcrLifecyclePolicy.Describe(EcrLifecyclePolicy.Text)}).");
                 return repository?.RepositoryUri ?? throw new AwsApiException("ECR", "CreateRepository", "MissingRepositoryUri", $"no repositoryUri returned for {name}");
             }
             catch (AwsApiException ex) when (ex.ErrorCode == "RepositoryAlreadyExistsException")

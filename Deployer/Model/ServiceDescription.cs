@@ -32,7 +32,11 @@ public sealed record ServiceDescription(
 /// <param name="App">The application name.</param>
 /// <param name="Environment">The environment name.</param>
 /// <param name="Services">The deployable resources.</param>
-public sealed record DeploymentDescription(string App, string Environment, IReadOnlyList<ServiceDescription> Services);
+public sealed record DeploymentDescription(string App, string Environment, IReadOnlyList<ServiceDescription> Services)
+{
+    /// <summary>The S3 bucket the load balancer writes its access logs to (<c>Aws:AccessLogsBucket</c>), or null for none.</summary>
+    public string? AccessLogsBucket { get; init; }
+}
 
 /// <summary>The deployment as described cannot work; nothing has been changed. The message lists every problem.</summary>
 /// <param name="problems">What is wrong, each with how to fix it.</param>

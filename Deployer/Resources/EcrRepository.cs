@@ -1,5 +1,7 @@
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Engine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Ecr = Aspire.Deployer.Aws.Ecr;
 
 namespace Aspire.Deployer.Resources;
@@ -10,19 +12,82 @@ namespace Aspire.Deployer.Resources;
 /// <param name="Tags">Its tags.</param>
 /// <param name="ScanOnPush">Scan each pushed image for vulnerabilities.</param>
 /// <param name="ImmutableTags">Refuse to overwrite an existing tag.</param>
-public sealed record EcrRepositorySpec(string Name, string? Owner, IReadOnlyDictionary<string, string> Tags, bool ScanOnPush, bool ImmutableTags)
+/// <param name="LifecyclePolicy">The lifecycle policy's JSON, or null for none.</param>
+public sealed record EcrRepositorySpec(string Name, string? Owner, IReadOnlyDictionary<string, string> Tags, bool ScanOnPush, bool ImmutableTags, string? LifecyclePolicy)
     : ResourceSpec(Name, Owner, Tags)
 {
     /// <inheritdoc />
     public override ResourceKind Kind => EcrRepositoryKind.Instance;
 
     /// <inheritdoc />
-    public override string Describe() => $"scan on push {(ScanOnPush ? "on" : "off")}, {(ImmutableTags ? "immutable" : "mutable")} tags";
+    public override string Describe() =>
+        $"scan on push {(ScanOnPush ? "on" : "off")}, {(ImmutableTags ? "immutable" : "mutable")} tags, {EcrLifecyclePolicy.Describe(LifecyclePolicy)}";
 }
 
 /// <summary>
-/// ECR repositories, one per service's image: scan on push and immutable tags (the image step also converges them
-/// before it pushes). Destroy removes them with their images.
+/// The lifecycle policy every repository gets (Security Hub ECR.3): untagged images expire a week after their push,
+/// and of the tagged ones the newest <see cref="KeepImages"/> stay, enough for any rollback (each deploy pushes one
+/// tag per changed image), so a repository does not grow for ever. The image step sets it on the repositories it
+/// makes; the deploy converges it on every repository.
+/// </summary>
+public static class EcrLifecyclePolicy
+{
+    /// <summary>How many tagged images each repository keeps.</summary>
+    public const int KeepImages = 30;
+
+    /// <summary>Days an untagged image is kept after its push.</summary>
+    public const int UntaggedDays = 7;
+
+    /// <summary>The policy's JSON, as sent to <c>PutLifecyclePolicy</c>.</summary>
+    public static string Text { get; } = new JsonObject
+    {
+        ["rules"] = new JsonArray(
+            Rule(1, $"expire untagged images {UntaggedDays} days after their push", new JsonObject
+            {
+                ["tagStatus"] = "untagged", ["countType"] = "sinceImagePushed", ["countUnit"] = "days", ["countNumber"] = UntaggedDays,
+            }),
+            Rule(2, $"keep the newest {KeepImages} tagged images", new JsonObject
+            {
+                ["tagStatus"] = "tagged", ["tagPatternList"] = new JsonArray("*"), ["countType"] = "imageCountMoreThan", ["countNumber"] = KeepImages,
+            })),
+    }.ToJsonString();
+
+    /// <summary>Whether two policies say the same (ECR may give back the text reformatted).</summary>
+    /// <param name="left">A policy's JSON, or null.</param>
+    /// <param name="right">Another, or null.</param>
+    public static bool Same(string? left, string? right) =>
+        left is null || right is null ? left == right : JsonNode.DeepEquals(Parse(left), Parse(right));
+
+    /// <summary>How the plan shows a policy: this one by its rules, none, or another one.</summary>
+    /// <param name="policy">A policy's JSON, or null.</param>
+    public static string Describe(string? policy) => policy switch
+    {
+        null => "no lifecycle policy",
+        _ when Same(policy, Text) => $"keeps {KeepImages} tagged images, untagged {UntaggedDays} days",
+        _ => "another lifecycle policy",
+    };
+
+    private static JsonNode? Parse(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
+
+    private static JsonObject Rule(int priority, string description, JsonObject selection) => new()
+    {
+        ["rulePriority"] = priority, ["description"] = description, ["selection"] = selection, ["action"] = new JsonObject { ["type"] = "expire" },
+    };
+}
+
+/// <summary>
+/// ECR repositories, one per service's image: scan on push, immutable tags and <see cref="EcrLifecyclePolicy"/> (the
+/// image step also converges them before it pushes). Destroy removes them with their images.
 /// </summary>
 public sealed class EcrRepositoryKind : ResourceKind<EcrRepositorySpec>
 {
@@ -37,7 +102,7 @@ public sealed class EcrRepositoryKind : ResourceKind<EcrRepositorySpec>
 
     /// <inheritdoc />
     protected override IEnumerable<EcrRepositorySpec> DesiredSpecs(DesiredContext context) =>
-        context.Services.Select(s => new EcrRepositorySpec(s.Names.Repository, s.Names.Resource, s.Names.Tags, ScanOnPush: true, ImmutableTags: true));
+        context.Services.Select(s => new EcrRepositorySpec(s.Names.Repository, s.Names.Resource, s.Names.Tags, ScanOnPush: true, ImmutableTags: true, EcrLifecyclePolicy.Text));
 
     /// <inheritdoc />
     public override async Task<IReadOnlyList<ObservedResource>> ReadAsync(ReadContext context)
@@ -75,12 +140,23 @@ public sealed class EcrRepositoryKind : ResourceKind<EcrRepositorySpec>
         }
 
         var tags = await ecr.ListTagsForResourceAsync(new Ecr.ListTagsForResourceRequest { ResourceArn = arn }, ct).ConfigureAwait(false);
+        string? policy = null;
+        try
+        {
+            policy = (await ecr.GetLifecyclePolicyAsync(new Ecr.GetLifecyclePolicyRequest { RepositoryName = spec.Name }, ct).ConfigureAwait(false)).LifecyclePolicyText;
+        }
+        catch (AwsApiException e) when (e.ErrorCode == "LifecyclePolicyNotFoundException")
+        {
+            // none yet
+        }
+
         return new ObservedResource(
             spec with
             {
                 Tags = Tags.ToDictionary(tags.Tags, t => t.Key, t => t.Value),
                 ScanOnPush = repository.ImageScanningConfiguration?.ScanOnPush ?? false,
                 ImmutableTags = repository.ImageTagMutability is Ecr.ImageTagMutability.Immutable or "IMMUTABLE_WITH_EXCLUSION",
+                LifecyclePolicy = EcrLifecyclePolicy.Same(policy, spec.LifecyclePolicy) ? spec.LifecyclePolicy : policy,
             },
             arn,
             repository.RepositoryUri);
@@ -91,6 +167,7 @@ public sealed class EcrRepositoryKind : ResourceKind<EcrRepositorySpec>
     {
         diff.Compare("scan on push", current.ScanOnPush, desired.ScanOnPush);
         diff.Compare("tag mutability", Mutability(current.ImmutableTags), Mutability(desired.ImmutableTags));
+        diff.Compare("lifecycle policy", EcrLifecyclePolicy.Describe(current.LifecyclePolicy), EcrLifecyclePolicy.Describe(desired.LifecyclePolicy));
     }
 
     /// <inheritdoc />
@@ -107,6 +184,11 @@ public sealed class EcrRepositoryKind : ResourceKind<EcrRepositorySpec>
                 Tags = AwsTags(spec),
             }, ct).ConfigureAwait(false);
             Made(context, spec.Name, created.Repository?.RepositoryArn ?? spec.Name);
+            if (spec.LifecyclePolicy is { } policy)
+            {
+                // A crash before this call leaves a repository without the policy; the next plan shows it as an update.
+                await ecr.PutLifecyclePolicyAsync(new Ecr.PutLifecyclePolicyRequest { RepositoryName = spec.Name, LifecyclePolicyText = policy }, ct).ConfigureAwait(false);
+            }
         }
         catch (AwsApiException e) when (e.ErrorCode == "RepositoryAlreadyExistsException")
         {
@@ -141,6 +223,11 @@ public sealed class EcrRepositoryKind : ResourceKind<EcrRepositorySpec>
         {
             await ecr.PutImageTagMutabilityAsync(new Ecr.PutImageTagMutabilityRequest { RepositoryName = spec.Name, ImageTagMutability = TagMutability(spec) }, ct)
                 .ConfigureAwait(false);
+        }
+
+        if (spec.LifecyclePolicy is { } policy && (current is null || !EcrLifecyclePolicy.Same(current.LifecyclePolicy, policy)))
+        {
+            await ecr.PutLifecyclePolicyAsync(new Ecr.PutLifecyclePolicyRequest { RepositoryName = spec.Name, LifecyclePolicyText = policy }, ct).ConfigureAwait(false);
         }
 
         if (change.TagsDiffer)

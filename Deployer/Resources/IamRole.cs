@@ -12,12 +12,14 @@ namespace Aspire.Deployer.Resources;
 /// <param name="Tags">Its tags.</param>
 /// <param name="TrustedServices">The service principals its trust policy lets assume it.</param>
 /// <param name="ManagedPolicyArns">The managed policies attached to it (exactly these).</param>
+/// <param name="SourceAccount">The account its trust policy requires as <c>aws:SourceAccount</c> (confused deputy), or null.</param>
 public sealed record IamRoleSpec(
     string Name,
     string? Owner,
     IReadOnlyDictionary<string, string> Tags,
     IReadOnlyList<string> TrustedServices,
-    IReadOnlyList<string> ManagedPolicyArns)
+    IReadOnlyList<string> ManagedPolicyArns,
+    string? SourceAccount = null)
     : ResourceSpec(Name, Owner, Tags)
 {
     /// <inheritdoc />
@@ -25,7 +27,7 @@ public sealed record IamRoleSpec(
 
     /// <inheritdoc />
     public override string Describe() =>
-        $"trusts {string.Join(", ", TrustedServices)}; " +
+        $"trusts {string.Join(", ", TrustedServices)}{(SourceAccount is null ? "" : " from account " + SourceAccount)}; " +
         (ManagedPolicyArns.Count == 0 ? "no policies" : "policies " + string.Join(", ", ManagedPolicyArns.Select(Arn.LastSegment)));
 }
 
@@ -57,18 +59,59 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
         foreach (var names in context.Services.Select(s => s.Names))
         {
             yield return new IamRoleSpec(names.ExecutionRole(target.Region), names.Resource, names.Tags, [TasksPrincipal],
-                [$"arn:{target.Partition}:iam::aws:policy/{ExecutionPolicyName}"]);
-            yield return new IamRoleSpec(names.TaskRole(target.Region), names.Resource, names.Tags, [TasksPrincipal], []);
+                [$"arn:{target.Partition}:iam::aws:policy/{ExecutionPolicyName}"], target.Account);
+            yield return new IamRoleSpec(names.TaskRole(target.Region), names.Resource, names.Tags, [TasksPrincipal], [], target.Account);
         }
     }
 
-    /// <summary>The trust policy letting <paramref name="services"/> assume a role.</summary>
+    /// <summary>
+    /// The trust policy letting <paramref name="services"/> assume a role, on behalf of <paramref name="sourceAccount"/>
+    /// only when given: ECS passes the account whose task assumes the role as <c>aws:SourceAccount</c>, so another
+    /// account's tasks cannot use it (the confused deputy; see "Cross-service confused deputy prevention" in IAM's guide).
+    /// </summary>
     /// <param name="services">The service principals.</param>
-    public static string TrustPolicy(IEnumerable<string> services) => JsonSerializer.Serialize(new
+    /// <param name="sourceAccount">The account allowed to have the role assumed for it, or null for any.</param>
+    public static string TrustPolicy(IEnumerable<string> services, string? sourceAccount = null) => JsonSerializer.Serialize(new
     {
         Version = "2012-10-17",
-        Statement = services.Select(s => new { Effect = "Allow", Principal = new { Service = s }, Action = "sts:AssumeRole" }),
+        Statement = services.Select(s => sourceAccount is null
+            ? (object)new { Effect = "Allow", Principal = new { Service = s }, Action = "sts:AssumeRole" }
+            : new
+            {
+                Effect = "Allow",
+                Principal = new { Service = s },
+                Action = "sts:AssumeRole",
+                Condition = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, string> { [SourceAccountKey] = sourceAccount } },
+            }),
     });
+
+    private const string SourceAccountKey = "aws:SourceAccount";
+
+    /// <summary>The account a trust policy's <c>StringEquals aws:SourceAccount</c> condition names, or null.</summary>
+    /// <param name="document">The policy document, URL-encoded as IAM returns it, or plain JSON.</param>
+    public static string? SourceAccountOf(string? document)
+    {
+        if (string.IsNullOrWhiteSpace(document))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var parsed = JsonDocument.Parse(document.TrimStart().StartsWith('{') ? document : Uri.UnescapeDataString(document));
+            var statements = parsed.RootElement.TryGetProperty("Statement", out var s) ? s : default;
+            var list = statements.ValueKind == JsonValueKind.Array ? statements.EnumerateArray().ToList() : statements.ValueKind == JsonValueKind.Object ? [statements] : [];
+            return list
+                .Select(st => st.TryGetProperty("Condition", out var c) && c.TryGetProperty("StringEquals", out var eq) && eq.TryGetProperty(SourceAccountKey, out var account)
+                    && account.ValueKind == JsonValueKind.String ? account.GetString() : null)
+                .Distinct()
+                .SingleOrDefault();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     /// <inheritdoc />
     public override async Task<IReadOnlyList<ObservedResource>> ReadAsync(ReadContext context)
@@ -88,6 +131,7 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
                     {
                         Tags = Tags.ToDictionary(role.Tags, t => t.Key, t => t.Value),
                         TrustedServices = TrustedServices(role.AssumeRolePolicyDocument),
+                        SourceAccount = SourceAccountOf(role.AssumeRolePolicyDocument),
                         ManagedPolicyArns = [.. policies.Select(p => p.PolicyArn).OfType<string>()],
                     },
                     role.Arn));
@@ -144,6 +188,7 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
     protected override void Compare(IamRoleSpec desired, IamRoleSpec current, Diff diff)
     {
         diff.Set("trusted services", current.TrustedServices, desired.TrustedServices);
+        diff.Compare("trusted for account (aws:SourceAccount)", current.SourceAccount ?? "any", desired.SourceAccount ?? "any");
         diff.Set("managed policies", current.ManagedPolicyArns.Select(Arn.LastSegment), desired.ManagedPolicyArns.Select(Arn.LastSegment));
     }
 
@@ -155,7 +200,7 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
             async () => (await iam.CreateRoleAsync(new Iam.CreateRoleRequest
             {
                 RoleName = spec.Name,
-                AssumeRolePolicyDocument = TrustPolicy(spec.TrustedServices),
+                AssumeRolePolicyDocument = TrustPolicy(spec.TrustedServices, spec.SourceAccount),
                 Tags = AwsTags(spec),
             }, ct).ConfigureAwait(false)).Role,
             async () => (await iam.GetRoleAsync(new Iam.GetRoleRequest { RoleName = spec.Name }, ct).ConfigureAwait(false)).Role).ConfigureAwait(false);
@@ -168,9 +213,10 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
     protected override async Task UpdateAsync(Change<IamRoleSpec> change, ApplyContext context)
     {
         var (spec, current, iam, ct) = (change.Desired, change.Current!, context.Session.Iam, context.CancellationToken);
-        if (!current.TrustedServices.Order(StringComparer.Ordinal).SequenceEqual(spec.TrustedServices.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        if (!current.TrustedServices.Order(StringComparer.Ordinal).SequenceEqual(spec.TrustedServices.Order(StringComparer.Ordinal), StringComparer.Ordinal)
+            || current.SourceAccount != spec.SourceAccount)
         {
-            await iam.UpdateAssumeRolePolicyAsync(new Iam.UpdateAssumeRolePolicyRequest { RoleName = spec.Name, PolicyDocument = TrustPolicy(spec.TrustedServices) }, ct)
+            await iam.UpdateAssumeRolePolicyAsync(new Iam.UpdateAssumeRolePolicyRequest { RoleName = spec.Name, PolicyDocument = TrustPolicy(spec.TrustedServices, spec.SourceAccount) }, ct)
                 .ConfigureAwait(false);
         }
 

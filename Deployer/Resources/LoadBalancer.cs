@@ -1,5 +1,6 @@
 using Aspire.Deployer.Aws;
 using Aspire.Deployer.Engine;
+using Aspire.Deployer.Model;
 using Elb = Aspire.Deployer.Aws.ElasticLoadBalancingV2;
 
 namespace Aspire.Deployer.Resources;
@@ -37,13 +38,16 @@ public sealed record LoadBalancerSpec(
 
 /// <summary>
 /// The one internet-facing Application Load Balancer of an app and environment, in the network's subnets, dropping
-/// invalid header fields (Security Hub ELB.4). Destroy waits until it is gone, so its network interfaces release
+/// invalid header fields (Security Hub ELB.4), its access logs in a given bucket (ELB.5). Destroy waits until it is gone, so its network interfaces release
 /// the security groups.
 /// </summary>
 public sealed class LoadBalancerKind : ResourceKind<LoadBalancerSpec>
 {
     /// <summary>The attribute that drops headers with invalid names (Security Hub ELB.4).</summary>
     public const string DropInvalidHeaderFieldsAttribute = "routing.http.drop_invalid_header_fields.enabled";
+
+    /// <summary>The attribute that turns access logs to S3 on (Security Hub ELB.5).</summary>
+    public const string AccessLogsEnabledAttribute = "access_logs.s3.enabled";
 
     /// <summary>The kind.</summary>
     public static LoadBalancerKind Instance { get; } = new();
@@ -67,7 +71,31 @@ public sealed class LoadBalancerKind : ResourceKind<LoadBalancerSpec>
 
         var first = context.Services[0].Names;
         yield return new LoadBalancerSpec(first.LoadBalancer, null, first.SharedTags, "internet-facing", "application", "ipv4",
-            context.Network.SubnetIds, [first.LoadBalancerSecurityGroup], new Dictionary<string, string> { [DropInvalidHeaderFieldsAttribute] = "true" });
+            context.Network.SubnetIds, [first.LoadBalancerSecurityGroup], Attributes(context.Deployment));
+    }
+
+    /// <summary>
+    /// The attributes a deploy sets: invalid header fields dropped, and access logs (Security Hub ELB.5) to
+    /// <see cref="DeploymentDescription.AccessLogsBucket"/> under the prefix <c>app-environment</c>, or off when no
+    /// bucket is given (so removing the setting turns them off again).
+    /// </summary>
+    /// <param name="deployment">The deployment.</param>
+    public static IReadOnlyDictionary<string, string> Attributes(DeploymentDescription deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal) { [DropInvalidHeaderFieldsAttribute] = "true" };
+        if (deployment.AccessLogsBucket is { } bucket)
+        {
+            attributes[AccessLogsEnabledAttribute] = "true";
+            attributes["access_logs.s3.bucket"] = bucket;
+            attributes["access_logs.s3.prefix"] = $"{deployment.App}-{deployment.Environment}";
+        }
+        else
+        {
+            attributes[AccessLogsEnabledAttribute] = "false";
+        }
+
+        return attributes;
     }
 
     /// <summary>The load balancer of this name, or null.</summary>

@@ -312,13 +312,17 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
         var result = new List<FoundResource>();
         foreach (var family in families)
         {
-            var arns = await ecs.ListTaskDefinitionsItemsAsync(new Ecs.ListTaskDefinitionsRequest { FamilyPrefix = family, Status = Ecs.TaskDefinitionStatus.Active }, ct)
-                .ToListAsync(ct).ConfigureAwait(false);
-            foreach (var arn in arns.Where(a => Arn.FamilyOf(a) == family))
+            // INACTIVE revisions too: deregistering keeps a revision (and its image reference) until it is deleted.
+            foreach (var status in new[] { Ecs.TaskDefinitionStatus.Active, Ecs.TaskDefinitionStatus.Inactive })
             {
-                if (await OwnedActiveAsync(context, arn).ConfigureAwait(false))
+                var arns = await ecs.ListTaskDefinitionsItemsAsync(new Ecs.ListTaskDefinitionsRequest { FamilyPrefix = family, Status = status }, ct)
+                    .ToListAsync(ct).ConfigureAwait(false);
+                foreach (var arn in arns.Where(a => Arn.FamilyOf(a) == family))
                 {
-                    result.Add(new FoundResource(this, Arn.LastSegment(arn), arn, IsPerService: true));
+                    if (await OwnedStatusAsync(context, arn).ConfigureAwait(false) is { } owned)
+                    {
+                        result.Add(new FoundResource(this, Arn.LastSegment(arn), arn, State: owned, IsPerService: true));
+                    }
                 }
             }
         }
@@ -326,17 +330,18 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
         return result;
     }
 
-    private static async Task<bool> OwnedActiveAsync(FindContext context, string arn)
+    // ACTIVE or INACTIVE when the revision is the app's; null when it is not, is being deleted, or is gone.
+    private static async Task<string?> OwnedStatusAsync(FindContext context, string arn)
     {
         try
         {
             var described = await context.Session.Ecs.DescribeTaskDefinitionAsync(new Ecs.DescribeTaskDefinitionRequest { TaskDefinition = arn, Include = [Ecs.TaskDefinitionField.Tags] },
                 context.CancellationToken).ConfigureAwait(false);
-            return described.TaskDefinition?.Status == "ACTIVE" && context.Scope.Owns(ClusterKind.EcsTags(described.Tags));
+            return described.TaskDefinition?.Status is "ACTIVE" or "INACTIVE" && context.Scope.Owns(ClusterKind.EcsTags(described.Tags)) ? described.TaskDefinition.Status : null;
         }
         catch (AwsApiException e) when (e.ErrorCode == "ClientException")
         {
-            return false; // gone since it was listed
+            return null; // gone since it was listed
         }
     }
 
@@ -345,7 +350,19 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
     {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(context);
-        await context.Session.Ecs.DeregisterTaskDefinitionAsync(new Ecs.DeregisterTaskDefinitionRequest { TaskDefinition = resource.Id }, context.CancellationToken).ConfigureAwait(false);
-        context.Removed(resource, $"deregistered task definition {resource.Name}");
+        var (ecs, ct) = (context.Session.Ecs, context.CancellationToken);
+        if (resource.State != Ecs.TaskDefinitionStatus.Inactive)
+        {
+            await ecs.DeregisterTaskDefinitionAsync(new Ecs.DeregisterTaskDefinitionRequest { TaskDefinition = resource.Id }, ct).ConfigureAwait(false);
+        }
+
+        // Only an INACTIVE revision can be deleted; ECS then removes it once no task uses it.
+        var deleted = await ecs.DeleteTaskDefinitionsAsync(new Ecs.DeleteTaskDefinitionsRequest { TaskDefinitions = [resource.Id] }, ct).ConfigureAwait(false);
+        if (deleted.Failures?.FirstOrDefault() is { } failure)
+        {
+            throw new AwsApiException("ECS", "DeleteTaskDefinitions", "ClientException", $"{resource.Name}: {failure.Reason} {failure.Detail}".TrimEnd());
+        }
+
+        context.Removed(resource, $"deregistered and deleted task definition {resource.Name}");
     }
 }

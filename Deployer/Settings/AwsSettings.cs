@@ -82,6 +82,10 @@ public sealed record AwsSettings
     [AwsSetting]
     public double? IamSettleSeconds { get; init; }
 
+    /// <summary>An S3 bucket for the load balancer's access logs (its policy must let ELB write to it); null: no access logs.</summary>
+    [AwsSetting]
+    public string? AccessLogsBucket { get; init; }
+
     /// <summary>Where the deploy writes its JSON summary; null: <see cref="DeploySettings.DefaultSummaryFile"/>.</summary>
     [AwsSetting]
     public string? SummaryFile { get; init; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Aspire.Deployer.Images;
 using Aspire.Deployer.Model;
 using Microsoft.Extensions.Configuration;
@@ -11,7 +12,7 @@ namespace Aspire.Deployer.Settings;
 /// properties and <see cref="EcsServiceOptions"/>, so the record is the one list of keys. Every key found under
 /// <c>Aws</c> is checked against that list first; the messages name the closest known key.
 /// </summary>
-internal static class AwsSettingsBinder
+internal static partial class AwsSettingsBinder
 {
     private static readonly PropertyInfo[] SettingProperties =
         [.. typeof(AwsSettings).GetProperties().Where(p => p.GetCustomAttribute<AwsSettingAttribute>() is not null)];
@@ -198,6 +199,12 @@ internal static class AwsSettingsBinder
             problems.Add($"{AwsSettings.SectionName}:{nameof(AwsSettings.IamSettleSeconds)} must be 0 or more, not {settings.IamSettleSeconds.Value.ToString(CultureInfo.InvariantCulture)}.");
         }
 
+        if (settings.AccessLogsBucket is { } bucket && !BucketName().IsMatch(bucket))
+        {
+            problems.Add($"{AwsSettings.SectionName}:{nameof(AwsSettings.AccessLogsBucket)} '{bucket}' is no S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, " +
+                         "starting and ending with a letter or digit); give the name alone, not an ARN or s3:// URL.");
+        }
+
         if (settings.StatusEvents is < 0)
         {
             problems.Add($"{AwsSettings.SectionName}:{nameof(AwsSettings.StatusEvents)} must be 0 or more, not {settings.StatusEvents}.");
@@ -308,4 +315,7 @@ internal static class AwsSettingsBinder
             return Children is null ? [path] : Children.SelectMany(c => c.Value.Leaves($"{path}:{c.Key}"));
         }
     }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketName();
 }

@@ -54,6 +54,8 @@ public sealed partial class PlanIntegrationTests
         }, operations.ToHashSet());
     }
 
+    private const string MotoAccount = "123456789012";
+
     [Fact]
     public async Task Plan_SomeResourcesExist_ShowsThemUnchangedOrUpdatedWithReadOnlyCalls()
     {
@@ -78,12 +80,13 @@ public sealed partial class PlanIntegrationTests
                 ImageScanningConfiguration = new Ecr.ImageScanningConfiguration { ScanOnPush = true },
                 Tags = [.. names.Tags.Select(t => new Ecr.Tag { Key = t.Key, Value = t.Value })],
             });
+            await direct.Ecr.PutLifecyclePolicyAsync(new Ecr.PutLifecyclePolicyRequest { RepositoryName = names.Repository, LifecyclePolicyText = EcrLifecyclePolicy.Text });
             await direct.Logs.CreateLogGroupAsync(new Logs.CreateLogGroupRequest { LogGroupName = names.LogGroup, Tags = names.Tags });
             await direct.Logs.PutRetentionPolicyAsync(new Logs.PutRetentionPolicyRequest { LogGroupName = names.LogGroup, RetentionInDays = 7 });
             await direct.Iam.CreateRoleAsync(new Iam.CreateRoleRequest
             {
                 RoleName = names.ExecutionRole(MotoServer.Region),
-                AssumeRolePolicyDocument = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}""",
+                AssumeRolePolicyDocument = IamRoleKind.TrustPolicy([IamRoleKind.TasksPrincipal], MotoAccount),
                 Tags = [.. names.Tags.Select(t => new Iam.Tag { Key = t.Key, Value = t.Value })],
             });
         }
