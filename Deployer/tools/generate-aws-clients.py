@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generates the typed AWS clients under Deployer/Aws/<Service>/ from botocore's official API models.
 
-The AWS SDK packages for ECS, ELBv2, ECR, IAM, CloudWatch Logs and Application Auto Scaling are not served here,
-so the Deployer carries its own thin clients for exactly the operations it needs. Request and response records,
+The AWS SDK packages for ECS, ELBv2, ECR, IAM, CloudWatch Logs, Application Auto Scaling, Secrets Manager and Cloud
+Map are not served here, so the Deployer carries its own thin clients for exactly the operations it needs. Request and response records,
 enum constants, client methods and paginators are generated from botocore's service-2.json / paginators-1.json so
 that every member name, type and required flag is the model's own. The hand-written runtime (signing, retries,
 protocols) lives in Deployer/Aws/Core. tests/Deployer.Tests checks the result against the model again.
@@ -48,13 +48,19 @@ SERVICES = {
     "iam": ("Iam", "IamClient", [
         "CreateRole", "GetRole", "AttachRolePolicy", "ListAttachedRolePolicies", "DetachRolePolicy",
         "DeleteRole", "TagRole", "ListRoleTags", "ListRoles", "ListRolePolicies", "DeleteRolePolicy",
-        "UpdateAssumeRolePolicy", "CreateServiceLinkedRole"]),
+        "UpdateAssumeRolePolicy", "CreateServiceLinkedRole", "PutRolePolicy", "GetRolePolicy"]),
     "logs": ("CloudWatchLogs", "CloudWatchLogsClient", [
         "CreateLogGroup", "DescribeLogGroups", "PutRetentionPolicy", "DeleteLogGroup", "TagResource",
         "ListTagsForResource", "FilterLogEvents"]),
     "application-autoscaling": ("ApplicationAutoScaling", "ApplicationAutoScalingClient", [
         "RegisterScalableTarget", "DescribeScalableTargets", "PutScalingPolicy", "DescribeScalingPolicies",
         "DeleteScalingPolicy", "DeregisterScalableTarget"]),
+    "secretsmanager": ("SecretsManager", "SecretsManagerClient", [
+        "CreateSecret", "PutSecretValue", "DescribeSecret", "GetSecretValue", "ListSecrets", "DeleteSecret",
+        "RestoreSecret", "TagResource", "UntagResource"]),
+    "servicediscovery": ("ServiceDiscovery", "ServiceDiscoveryClient", [
+        "CreateHttpNamespace", "GetOperation", "GetNamespace", "ListNamespaces", "DeleteNamespace",
+        "ListServices", "DeleteService", "ListTagsForResource", "TagResource"]),
 }
 
 # Shape names that would clash with types the implicit usings bring in (System, System.IO, System.Linq,

@@ -3,7 +3,7 @@ namespace Aspire.Deployer.Aws;
 /// <summary>The wire protocol of an AWS service.</summary>
 public enum AwsProtocol
 {
-    /// <summary>awsJson1_1: POST / with X-Amz-Target and a JSON body (ECS, ECR, CloudWatch Logs, Application Auto Scaling).</summary>
+    /// <summary>awsJson1_1: POST / with X-Amz-Target and a JSON body (ECS, ECR, CloudWatch Logs, Application Auto Scaling, Secrets Manager, Cloud Map).</summary>
     Json,
 
     /// <summary>The Query protocol: a form POST with Action and Version, XML answers (ELBv2, IAM, STS).</summary>
@@ -52,6 +52,12 @@ public sealed record AwsService(
     /// <summary>Application Auto Scaling.</summary>
     public static AwsService ApplicationAutoScaling { get; } = new("Application Auto Scaling", "application-autoscaling", "Application Auto Scaling", "application-autoscaling", "application-autoscaling", AwsProtocol.Json, "2016-02-06", "AnyScaleFrontendService");
 
+    /// <summary>AWS Secrets Manager (the secrets a task definition's <c>secrets</c> reads).</summary>
+    public static AwsService SecretsManager { get; } = new("Secrets Manager", "secretsmanager", "Secrets Manager", "secretsmanager", "secretsmanager", AwsProtocol.Json, "2017-10-17", "secretsmanager");
+
+    /// <summary>AWS Cloud Map (the namespace ECS Service Connect names services in).</summary>
+    public static AwsService ServiceDiscovery { get; } = new("Cloud Map", "servicediscovery", "ServiceDiscovery", "servicediscovery", "servicediscovery", AwsProtocol.Json, "2017-03-14", "Route53AutoNaming_v20170314");
+
     /// <summary>Amazon EC2 (through the AWSSDK.EC2 package).</summary>
     public static AwsService Ec2 { get; } = new("EC2", "ec2", "EC2", "ec2", "ec2", AwsProtocol.Ec2, "2016-11-15", null);
 
@@ -59,7 +65,7 @@ public sealed record AwsService(
     public static AwsService Sts { get; } = new("STS", "sts", "STS", "sts", "sts", AwsProtocol.Query, "2011-06-15", null);
 
     /// <summary>Every service the Deployer talks to.</summary>
-    public static IReadOnlyList<AwsService> All { get; } = [Ecs, ElasticLoadBalancingV2, Ecr, Iam, CloudWatchLogs, ApplicationAutoScaling, Ec2, Sts];
+    public static IReadOnlyList<AwsService> All { get; } = [Ecs, ElasticLoadBalancingV2, Ecr, Iam, CloudWatchLogs, ApplicationAutoScaling, SecretsManager, ServiceDiscovery, Ec2, Sts];
 
     /// <summary>The service-specific endpoint variable, e.g. <c>AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2</c>.</summary>
     public string EndpointVariable => "AWS_ENDPOINT_URL_" + ServiceId.ToUpperInvariant().Replace(' ', '_');

@@ -8,6 +8,8 @@ using Aspire.Deployer.Aws.Ec2;
 using Aspire.Deployer.Aws.Ecs;
 using Aspire.Deployer.Aws.ElasticLoadBalancingV2;
 using Aspire.Deployer.Aws.Iam;
+using Aspire.Deployer.Aws.SecretsManager;
+using Aspire.Deployer.Aws.ServiceDiscovery;
 
 namespace Aspire.Deployer.Aws;
 
@@ -71,6 +73,12 @@ public sealed class AwsSession : IDisposable
 
     /// <summary>The Application Auto Scaling client.</summary>
     public ApplicationAutoScalingClient AutoScaling => Client(AwsService.ApplicationAutoScaling, i => new ApplicationAutoScalingClient(i));
+
+    /// <summary>The Secrets Manager client.</summary>
+    public SecretsManagerClient SecretsManager => Client(AwsService.SecretsManager, i => new SecretsManagerClient(i));
+
+    /// <summary>The Cloud Map client.</summary>
+    public ServiceDiscoveryClient ServiceDiscovery => Client(AwsService.ServiceDiscovery, i => new ServiceDiscoveryClient(i));
 
     /// <summary>The EC2 client (networking: VPCs, subnets, security groups).</summary>
     public Ec2Client Ec2 => Client(AwsService.Ec2, _ => new Ec2Client(this));

@@ -145,6 +145,35 @@ public sealed record DetachRolePolicyRequest : IAwsRequest<DetachRolePolicyRespo
     public required string PolicyArn { get; init; }
 }
 
+/// <summary>The request of GetRolePolicy: Retrieves the specified inline policy document that is embedded with the specified IAM role.</summary>
+[AwsOperation("iam", "GetRolePolicy")]
+public sealed record GetRolePolicyRequest : IAwsRequest<GetRolePolicyResponse>
+{
+    /// <summary>The name of the role associated with the policy.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RoleName")]
+    public required string RoleName { get; init; }
+
+    /// <summary>The name of the policy document to get.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PolicyName")]
+    public required string PolicyName { get; init; }
+}
+
+/// <summary>The response of GetRolePolicy.</summary>
+public sealed record GetRolePolicyResponse
+{
+    /// <summary>The role the policy is associated with.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RoleName")]
+    public required string RoleName { get; init; }
+
+    /// <summary>The name of the policy.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PolicyName")]
+    public required string PolicyName { get; init; }
+
+    /// <summary>The policy document.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PolicyDocument")]
+    public required string PolicyDocument { get; init; }
+}
+
 /// <summary>The request of GetRole: Retrieves information about the specified role, including the role's path, GUID, ARN, and the role's trust policy that grants permission to assume the role.</summary>
 [AwsOperation("iam", "GetRole")]
 public sealed record GetRoleRequest : IAwsRequest<GetRoleResponse>
@@ -305,6 +334,23 @@ public static class PermissionsBoundaryAttachmentType
     public const string PermissionsBoundaryPolicy = "PermissionsBoundaryPolicy";
 }
 
+/// <summary>The request of PutRolePolicy: Adds or updates an inline policy document that is embedded in the specified IAM role.</summary>
+[AwsOperation("iam", "PutRolePolicy")]
+public sealed record PutRolePolicyRequest : IAwsRequest<PutRolePolicyResponse>
+{
+    /// <summary>The name of the role to associate the policy with.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RoleName")]
+    public required string RoleName { get; init; }
+
+    /// <summary>The name of the policy document.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PolicyName")]
+    public required string PolicyName { get; init; }
+
+    /// <summary>The policy document.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PolicyDocument")]
+    public required string PolicyDocument { get; init; }
+}
+
 /// <summary>Contains information about an IAM role.</summary>
 public sealed record Role
 {
@@ -420,6 +466,9 @@ public sealed record DeleteRolePolicyResponse;
 
 /// <summary>The (empty) response of UpdateAssumeRolePolicy.</summary>
 public sealed record UpdateAssumeRolePolicyResponse;
+
+/// <summary>The (empty) response of PutRolePolicy.</summary>
+public sealed record PutRolePolicyResponse;
 
 /// <summary>Typed client for the AWS Identity and Access Management operations the Deployer uses (generated from the official model).</summary>
 public sealed partial class IamClient
@@ -572,5 +621,19 @@ public sealed partial class IamClient
     /// <param name="cancellationToken">Cancels the call, including its retries.</param>
     /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
     public global::System.Threading.Tasks.Task<CreateServiceLinkedRoleResponse> CreateServiceLinkedRoleAsync(CreateServiceLinkedRoleRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>PutRolePolicy: Adds or updates an inline policy document that is embedded in the specified IAM role.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<PutRolePolicyResponse> PutRolePolicyAsync(PutRolePolicyRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>GetRolePolicy: Retrieves the specified inline policy document that is embedded with the specified IAM role.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<GetRolePolicyResponse> GetRolePolicyAsync(GetRolePolicyRequest request, global::System.Threading.CancellationToken cancellationToken = default)
         => _invoker.SendAsync(request, cancellationToken);
 }
