@@ -39,6 +39,12 @@ public sealed record DeploymentPlan(
     [JsonIgnore]
     public CurrentState? Current { get; init; }
 
+    /// <summary>The model's resources that are not deployed, each with the reason (nothing is left out in silence).</summary>
+    public IReadOnlyList<Model.SkippedResource> NotDeployed { get; init; } = [];
+
+    /// <summary>What the user should know before deploying (e.g. that a container's data does not survive a restart).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>True when a deploy would change anything.</summary>
     public bool HasChanges => Changes.Any(c => c.IsMutation);
 
@@ -80,6 +86,13 @@ public sealed record DeploymentPlan(
             lines.AddRange(change.Notes.Select(n => $"        ({n})"));
         }
 
+        if (NotDeployed.Count > 0)
+        {
+            lines.Add("Not deployed (from the AppHost's model):");
+            lines.AddRange(NotDeployed.Select(r => $"  {r.Name}: {r.Reason}"));
+        }
+
+        lines.AddRange(Warnings.Select(w => $"Warning: {w}"));
         lines.Add(HasChanges ? Summary + "." : Summary + ". Nothing to change.");
         return lines;
     }
@@ -96,6 +109,8 @@ public sealed record DeploymentPlan(
         HasChanges,
         Counts = Counts.ToDictionary(c => c.Key.ToString(), c => c.Value),
         Changes,
+        NotDeployed,
+        Warnings,
     }, Json);
 
     private static string Symbol(ChangeAction action) => action switch

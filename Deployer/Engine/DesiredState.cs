@@ -27,6 +27,9 @@ public sealed record DesiredContext(
 {
     /// <summary>The services to deploy.</summary>
     public IReadOnlyList<ServiceDescription> Services => Deployment.Services;
+
+    /// <summary>The services the load balancer serves (an external HTTP endpoint): they get a target group and a listener.</summary>
+    public IReadOnlyList<ServiceDescription> LoadBalanced => [.. Deployment.Services.Where(s => s.IsLoadBalanced)];
 }
 
 /// <summary>What AWS should look like after a deploy: every resource, kind by kind in the registry's order.</summary>

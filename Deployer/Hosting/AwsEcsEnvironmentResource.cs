@@ -5,8 +5,9 @@ namespace Aspire.Deployer.Hosting;
 
 /// <summary>
 /// The AWS ECS environment the AppHost deploys to: a compute environment that owns the deploy pipeline steps.
-/// Every resource with a Dockerfile build (for example after <c>PublishAsDockerFile()</c>) becomes an ECS service
-/// on Fargate behind one Application Load Balancer.
+/// Every container resource (built from a Dockerfile, for example after <c>PublishAsDockerFile()</c>, or an existing
+/// image such as AddRedis's) becomes an ECS service on Fargate; external HTTP endpoints are served by one Application
+/// Load Balancer, references between services go over ECS Service Connect.
 /// </summary>
 public sealed class AwsEcsEnvironmentResource : Resource, IComputeEnvironmentResource
 {
@@ -27,10 +28,14 @@ public sealed class AwsEcsEnvironmentResource : Resource, IComputeEnvironmentRes
 
     /// <summary>Creates the environment and registers its pipeline steps.</summary>
     /// <param name="name">The resource name.</param>
-    public AwsEcsEnvironmentResource(string name) : base(name)
+    /// <param name="promptForParameters">True when an interactive Aspire CLI is attached: the steps that read the
+    /// model then run after Aspire's <c>process-parameters</c>, which asks for missing parameter values (and saves
+    /// them, as Aspire does, in its deployment state). False: missing values are reported, nothing prompts.</param>
+    public AwsEcsEnvironmentResource(string name, bool promptForParameters = false) : base(name)
     {
         // One run per AppHost run: the steps share the settings, the model and the published images through it.
         var run = new DeployerRun();
+        List<string> parameters = promptForParameters ? [WellKnownPipelineSteps.DeployPrereq] : [];
         Annotations.Add(new PipelineStepAnnotation(_ => new[]
         {
             new PipelineStep
@@ -38,12 +43,14 @@ public sealed class AwsEcsEnvironmentResource : Resource, IComputeEnvironmentRes
                 Name = PlanStep,
                 Description = "Shows what deploying to AWS ECS would create, change or replace; changes nothing.",
                 Action = context => DeployerSteps.PlanAsync(context, run),
+                DependsOnSteps = [.. parameters],
             },
             new PipelineStep
             {
                 Name = ImagesStep,
                 Description = "Builds each service's image, proves it healthy locally and pushes it by digest (ECR or Aws:Registry).",
                 Action = context => DeployerSteps.PublishImagesAsync(context, run),
+                DependsOnSteps = [.. parameters],
             },
             new PipelineStep
             {

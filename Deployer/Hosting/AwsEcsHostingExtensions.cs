@@ -1,6 +1,7 @@
 using Aspire.Deployer.Hosting;
 using Aspire.Deployer.Model;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -22,16 +23,37 @@ public static class AwsEcsHostingExtensions
         this IDistributedApplicationBuilder builder, [ResourceName] string name)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var resource = new AwsEcsEnvironmentResource(name);
         // Nothing to run locally: the environment exists only for publishing and deploying.
         if (builder.ExecutionContext.IsRunMode)
         {
-            return builder.CreateResourceBuilder(resource);
+            return builder.CreateResourceBuilder(new AwsEcsEnvironmentResource(name));
         }
 
         UsePlainConsole(builder);
-        return builder.AddResource(resource);
+        return builder.AddResource(new AwsEcsEnvironmentResource(name, ConfigureParameterPrompts(builder.Configuration)));
     }
+
+    /// <summary>
+    /// Whether a person can answer a prompt for a missing parameter (the return value): the Aspire CLI is attached (it sets
+    /// <c>ASPIRE_BACKCHANNEL_PATH</c>) and interactive (it sets <c>ASPIRE_INTERACTIVITY_ENABLED=false</c> with
+    /// <c>--non-interactive</c>, in CI and without a terminal). Anywhere else interaction is switched off here, so
+    /// nothing waits for an answer that cannot come: a plain <c>dotnet run ... --step</c> would otherwise wait forever.
+    /// </summary>
+    /// <param name="configuration">The AppHost's configuration.</param>
+    internal static bool ConfigureParameterPrompts(IConfiguration configuration)
+    {
+        if (string.IsNullOrEmpty(configuration[BackchannelKey]))
+        {
+            configuration[InteractivityKey] = "false";
+            return false;
+        }
+
+        return !string.Equals(configuration[InteractivityKey], "false", StringComparison.OrdinalIgnoreCase);
+    }
+
+    // Aspire's KnownConfigNames (internal): the CLI's backchannel socket, and the switch of its interaction service.
+    private const string BackchannelKey = "ASPIRE_BACKCHANNEL_PATH";
+    private const string InteractivityKey = "ASPIRE_INTERACTIVITY_ENABLED";
 
     /// <summary>Sets how the resource runs on ECS (CPU, memory, count, architecture, autoscaling, certificate).</summary>
     /// <param name="builder">The resource builder.</param>

@@ -68,7 +68,8 @@ internal sealed class DeployerRun
         lock (_gate)
         {
             return _deployment ??= ModelReader.ReadAsync(context.Model, context.ExecutionContext, settings,
-                context.Services.GetRequiredService<IHostEnvironment>().EnvironmentName, context.CancellationToken);
+                context.Services.GetRequiredService<IHostEnvironment>().EnvironmentName, context.CancellationToken,
+                context.Services.GetRequiredService<IConfiguration>());
         }
     }
 

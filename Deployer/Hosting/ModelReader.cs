@@ -1,6 +1,4 @@
-using System.Globalization;
 using Aspire.Deployer.Model;
-using Aspire.ServiceDefaults;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
@@ -8,9 +6,11 @@ using Microsoft.Extensions.Configuration;
 namespace Aspire.Deployer.Hosting;
 
 /// <summary>
-/// Turns the AppHost's model (in publish mode) into a <see cref="DeploymentDescription"/>: every resource with a
-/// Dockerfile build becomes one ECS service, with its endpoint ports, resolved environment, health path and
-/// options. This is the only place that knows Aspire's types; planning and applying see the plain description.
+/// Turns the AppHost's model (in publish mode) into a <see cref="DeploymentDescription"/>: every container resource
+/// (built from a Dockerfile, or an existing image such as AddRedis's) becomes one ECS service; parameters become plain
+/// variables, secret ones Secrets Manager secrets; references become Service Connect addresses; everything else is
+/// listed as not deployed with the reason, or refused. Every value is resolved within a bound, so a read never hangs.
+/// This and the other readers in this folder are the only code that knows Aspire's types.
 /// </summary>
 public static class ModelReader
 {
@@ -29,15 +29,15 @@ public static class ModelReader
     {
         ArgumentNullException.ThrowIfNull(model);
         var settings = AwsSettings.Bind(configuration, DeployableResourceNames(model));
-        return ReadAsync(model, executionContext, settings, environmentName, cancellationToken);
+        return ReadAsync(model, executionContext, settings, environmentName, cancellationToken, configuration);
     }
 
-    /// <summary>The names of the resources that deploy as ECS services: those with a Dockerfile build.</summary>
+    /// <summary>The names of the resources that deploy as ECS services: the model's container resources (built or not).</summary>
     /// <param name="model">The AppHost's model.</param>
     public static IReadOnlyList<string> DeployableResourceNames(DistributedApplicationModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. model.Resources.Where(r => r.TryGetLastAnnotation<DockerfileBuildAnnotation>(out _)).Select(r => r.Name)];
+        return [.. ModelInventory.Of(model).Deployed.Select(r => r.Name)];
     }
 
     /// <summary>Reads and validates the deployment with settings already bound; throws <see cref="DeploymentValidationException"/> listing every problem.</summary>
@@ -46,102 +46,50 @@ public static class ModelReader
     /// <param name="settings">The bound settings (<see cref="AwsSettings.Bind"/>).</param>
     /// <param name="environmentName">The Aspire environment name, used when <c>Aws:Environment</c> is not set.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="configuration">The AppHost's configuration: tells a configured parameter value from one Aspire generates; null: every value counts as configured.</param>
     public static async Task<DeploymentDescription> ReadAsync(
         DistributedApplicationModel model,
         DistributedApplicationExecutionContext executionContext,
         AwsSettings settings,
         string environmentName,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
-        var app = settings.App;
-        var environment = settings.EnvironmentFor(environmentName);
-        var problems = new List<string>();
-        var services = new List<ServiceDescription>();
-
-        foreach (var resource in model.Resources)
+        var (app, environment) = (settings.App, settings.EnvironmentFor(environmentName));
+        var inventory = ModelInventory.Of(model);
+        var problems = new List<string>(inventory.Refused);
+        var parameters = new ParameterReader(configuration, ParameterReader.DefaultBound, cancellationToken);
+        var reader = new ServiceReader(executionContext, settings, name => new AwsNames(app, environment, name), parameters, inventory, cancellationToken);
+        var drafts = new List<ServiceDraft>();
+        foreach (var resource in inventory.Deployed)
         {
-            if (!resource.TryGetLastAnnotation<DockerfileBuildAnnotation>(out var build))
+            if (await reader.ReadAsync(resource, problems).ConfigureAwait(false) is { } draft)
             {
-                continue;
+                drafts.Add(draft);
             }
-
-            var options = settings.ServiceOptions(resource.Name,
-                resource.TryGetLastAnnotation<EcsServiceAnnotation>(out var ecs) ? ecs.Options : new EcsServiceOptions());
-
-            var endpoints = resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.UriScheme is "http" or "https").ToList();
-            if (endpoints.Count != 1)
-            {
-                problems.Add($"{resource.Name}: needs exactly one HTTP endpoint for the load balancer, has {endpoints.Count} " +
-                             "(declare it with WithHttpEndpoint(port: ..., env: \"PORT\")).");
-                continue;
-            }
-
-            var endpoint = endpoints[0];
-            var containerPort = endpoint.TargetPort ?? endpoint.Port ?? 0;
-            var environmentVariables = await ResolveEnvironmentAsync(resource, executionContext, problems, cancellationToken).ConfigureAwait(false);
-
-            services.Add(new ServiceDescription(
-                new AwsNames(app, environment, resource.Name),
-                new ImageSource(build.ContextPath, build.DockerfilePath, ResolveBuildArguments(build)),
-                containerPort,
-                endpoint.Port ?? containerPort,
-                HealthPath(resource),
-                environmentVariables,
-                new FargateSize(options.Cpu, options.MemoryMiB),
-                options));
         }
 
-        var deployment = new DeploymentDescription(app, environment, services) { AccessLogsBucket = settings.AccessLogsBucket };
+        problems.AddRange(parameters.Problems);
+        var secrets = SecretCollector.Collect(app, environment, drafts, parameters);
+        var deployment = new DeploymentDescription(app, environment, secrets.Services)
+        {
+            AccessLogsBucket = settings.AccessLogsBucket,
+            Secrets = secrets.Secrets,
+            Parameters = secrets.Parameters,
+            NotDeployed = [.. inventory.Skipped, .. ParameterReasons(inventory, secrets)],
+            Warnings = [.. secrets.Services.Where(s => !s.IsBuilt).Select(DataWarning)],
+        };
         problems.AddRange(DeploymentValidator.Problems(deployment));
-        if (problems.Count > 0)
-        {
-            throw new DeploymentValidationException(problems);
-        }
-
-        return deployment;
+        return problems.Count > 0 ? throw new DeploymentValidationException([.. problems.Distinct(StringComparer.Ordinal)]) : deployment;
     }
 
-    // The readiness probe the AppHost declared is what the load balancer checks; the contract's path otherwise.
-    private static string HealthPath(IResource resource) =>
-        resource.Annotations.OfType<EndpointProbeAnnotation>().FirstOrDefault(p => p.Type == ProbeType.Readiness)?.Path
-            ?? ServiceContract.HealthPath;
+    private static IEnumerable<SkippedResource> ParameterReasons(ModelInventory inventory, SecretCollection secrets) =>
+        inventory.Parameters.Select(p => new SkippedResource(p.Name, secrets.ReasonFor(p.Name)));
 
-    private static Dictionary<string, string> ResolveBuildArguments(DockerfileBuildAnnotation build) =>
-        build.BuildArguments
-            .Where(a => a.Value is string or null)
-            .ToDictionary(a => a.Key, a => (string?)a.Value ?? string.Empty);
-
-    private static async Task<Dictionary<string, string>> ResolveEnvironmentAsync(
-        IResource resource, DistributedApplicationExecutionContext executionContext, List<string> problems, CancellationToken cancellationToken)
-    {
-        var raw = new Dictionary<string, object>();
-        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
-        {
-            await callback.Callback(new EnvironmentCallbackContext(executionContext, resource, raw, cancellationToken)).ConfigureAwait(false);
-        }
-
-        var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in raw)
-        {
-            if (value is ParameterResource { Secret: true } parameter)
-            {
-                problems.Add($"{resource.Name}: {name} comes from the secret parameter '{parameter.Name}'; secrets are not " +
-                             "put in plain environment variables (Security Hub ECS.8). Store it in SSM Parameter Store or " +
-                             "Secrets Manager and reference it from the task definition's secrets.");
-                continue;
-            }
-
-            resolved[name] = value switch
-            {
-                string text => text,
-                IValueProvider provider => await provider.GetValueAsync(cancellationToken).ConfigureAwait(false) ?? string.Empty,
-                IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-                _ => value.ToString() ?? string.Empty,
-            };
-        }
-
-        return resolved;
-    }
+    private static string DataWarning(ServiceDescription service) =>
+        $"{service.Names.Resource} runs the image {service.ImageReference} as an internal service without persistent storage: its data does not " +
+        "survive a task restart or a new deployment. For data that must last, use a managed service (Amazon ElastiCache for Redis, Amazon RDS " +
+        "for a database) and pass its address to the services with a parameter (AddConnectionString).";
 }

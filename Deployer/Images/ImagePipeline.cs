@@ -68,10 +68,10 @@ public sealed partial class ImagePipeline : IDisposable
         }
     }
 
-    /// <summary>Publishes the image of every service, in order; stops at the first failure.</summary>
+    /// <summary>Publishes the image of every service built from a Dockerfile, in order (an existing image is used as it is: nothing is built); stops at the first failure.</summary>
     /// <param name="deployment">The deployment.</param>
     /// <param name="cancellationToken">Cancels the work (containers started are still removed).</param>
-    /// <returns>The published image of each service, keyed by resource name.</returns>
+    /// <returns>The published image of each built service, keyed by resource name.</returns>
     /// <exception cref="ImagePipelineException">A service's image could not be built, proven or pushed.</exception>
     public async Task<IReadOnlyDictionary<string, PublishedImage>> PublishAllAsync(DeploymentDescription deployment, CancellationToken cancellationToken = default)
     {
@@ -79,7 +79,14 @@ public sealed partial class ImagePipeline : IDisposable
         var images = new Dictionary<string, PublishedImage>(StringComparer.Ordinal);
         foreach (var service in deployment.Services)
         {
-            images[service.Names.Resource] = await PublishAsync(service, cancellationToken).ConfigureAwait(false);
+            if (!service.IsBuilt)
+            {
+                _progress.Info($"{service.Names.Resource}: runs the existing image {service.ImageReference} as it is; nothing to build or push.");
+                continue;
+            }
+
+            // The smoke test runs the image as ECS will, its secrets included (passed to the container only, never printed).
+            images[service.Names.Resource] = await PublishAsync(service, cancellationToken, deployment.SecretValuesOf(service)).ConfigureAwait(false);
         }
 
         return images;
@@ -88,9 +95,10 @@ public sealed partial class ImagePipeline : IDisposable
     /// <summary>Builds, smoke-tests and pushes one service's image, or finds it already pushed.</summary>
     /// <param name="service">The service.</param>
     /// <param name="cancellationToken">Cancels the work (a smoke container is still removed).</param>
+    /// <param name="secrets">The values of the service's secret variables, for the smoke-test container; null: none.</param>
     /// <returns>The image by digest, confirmed by the registry.</returns>
     /// <exception cref="ImagePipelineException">The image could not be built, proven or pushed; nothing is returned.</exception>
-    public async Task<PublishedImage> PublishAsync(ServiceDescription service, CancellationToken cancellationToken = default)
+    public async Task<PublishedImage> PublishAsync(ServiceDescription service, CancellationToken cancellationToken = default, IReadOnlyDictionary<string, SecretValue>? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         var resource = service.Names.Resource;
@@ -101,7 +109,7 @@ public sealed partial class ImagePipeline : IDisposable
         var enginePlatform = await CheckEngineAsync(resource, cancellationToken).ConfigureAwait(false);
 
         var source = await Wrap(resource, ImagePipelineStage.Source, "hashing the build source failed",
-            () => SourceFingerprint.ComputeAsync(context, dockerfile, service.Image.BuildArguments, platform, _docker, cancellationToken)).ConfigureAwait(false);
+            () => SourceFingerprint.ComputeAsync(context, dockerfile, Source(service).BuildArguments, platform, _docker, cancellationToken)).ConfigureAwait(false);
         // A tag in the registry means "built from this source and proven": an image pushed with the smoke test
         // skipped gets its own tag, so a later run with the smoke test on never takes it for a proven one.
         var tag = source.Tag;
@@ -136,7 +144,7 @@ public sealed partial class ImagePipeline : IDisposable
         else
         {
             _progress.Step($"{resource}: smoke test");
-            await new SmokeTester(_docker, _options, _progress, _http).RunAsync(service, localImage, cancellationToken).ConfigureAwait(false);
+            await new SmokeTester(_docker, _options, _progress, _http).RunAsync(service, localImage, cancellationToken, secrets).ConfigureAwait(false);
         }
 
         _progress.Step($"{resource}: push to {repository}");
@@ -159,17 +167,20 @@ public sealed partial class ImagePipeline : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "Unknown CPU architecture."),
     };
 
+    private static ImageSource Source(ServiceDescription service) => service.Image
+        ?? throw new ImagePipelineException(service.Names.Resource, ImagePipelineStage.Source, $"it has no Dockerfile to build (it runs the image {service.ImageReference} as it is).");
+
     private static (string Context, string Dockerfile) CheckSource(ServiceDescription service)
     {
         var resource = service.Names.Resource;
-        var context = Path.GetFullPath(service.Image.ContextPath);
+        var context = Path.GetFullPath(Source(service).ContextPath);
         if (!Directory.Exists(context))
         {
             throw new ImagePipelineException(resource, ImagePipelineStage.Source,
                 $"the build context folder '{context}' does not exist. Fix the context path given to PublishAsDockerFile/AddDockerfile in the AppHost.");
         }
 
-        var dockerfile = Path.GetFullPath(service.Image.DockerfilePath, context);
+        var dockerfile = Path.GetFullPath(Source(service).DockerfilePath, context);
         if (!File.Exists(dockerfile))
         {
             throw new ImagePipelineException(resource, ImagePipelineStage.Source,
@@ -269,7 +280,7 @@ public sealed partial class ImagePipeline : IDisposable
     {
         // --force-rm: the classic builder otherwise leaves the container of a failed RUN step behind.
         var arguments = new List<string> { "build", "--force-rm", "--file", dockerfile, "--tag", localImage, "--platform", platform, "--iidfile", idFile };
-        foreach (var (name, value) in service.Image.BuildArguments.OrderBy(a => a.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in Source(service).BuildArguments.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             arguments.AddRange(["--build-arg", $"{name}={value}"]);
         }

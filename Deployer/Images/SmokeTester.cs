@@ -16,12 +16,18 @@ internal sealed class SmokeTester(DockerCli docker, ImagePipelineOptions options
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Runs the image and waits until its health path answers 2xx; returns how long that took from the start.</summary>
-    public async Task<TimeSpan> RunAsync(ServiceDescription service, string image, CancellationToken cancellationToken)
+    /// <summary>How long a service without an HTTP endpoint (a worker) must keep running to pass.</summary>
+    public static TimeSpan WorkerSettleTime { get; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Runs the image and waits until its health path answers 2xx (a worker, with no HTTP endpoint: until it has kept
+    /// running for <see cref="WorkerSettleTime"/>); returns how long that took from the start.
+    /// </summary>
+    public async Task<TimeSpan> RunAsync(ServiceDescription service, string image, CancellationToken cancellationToken, IReadOnlyDictionary<string, SecretValue>? secrets = null)
     {
         var resource = service.Names.Resource;
         var name = $"aspire-smoke-{resource}-{Guid.NewGuid():N}"[..Math.Min(63, 26 + resource.Length)];
-        var (arguments, environment) = RunArguments(service, name, image);
+        var (arguments, environment) = RunArguments(service, name, image, secrets);
         var started = Stopwatch.StartNew();
         try
         {
@@ -29,6 +35,11 @@ internal sealed class SmokeTester(DockerCli docker, ImagePipelineOptions options
             if (!run.Succeeded)
             {
                 throw Fail(service, $"docker run failed (exit {run.ExitCode}): {run.TailText}");
+            }
+
+            if (service.ContainerPort == 0)
+            {
+                return await WaitStillRunningAsync(service, name, started, cancellationToken).ConfigureAwait(false);
             }
 
             // A container that exits at once loses its published port before `docker port` asks: that is the
@@ -50,19 +61,36 @@ internal sealed class SmokeTester(DockerCli docker, ImagePipelineOptions options
         }
     }
 
-    private (List<string> Arguments, Dictionary<string, string> Environment) RunArguments(ServiceDescription service, string name, string image)
+    // A worker passes when it is still running after the settle time.
+    private async Task<TimeSpan> WaitStillRunningAsync(ServiceDescription service, string name, Stopwatch started, CancellationToken cancellationToken)
     {
-        var arguments = new List<string> { "run", "--detach", "--name", name, "--publish", $"127.0.0.1::{service.ContainerPort}" };
+        progress.Info($"Smoke test: {service.Names.Resource} has no HTTP endpoint; checking that it keeps running for {WorkerSettleTime.TotalSeconds:0} s.");
+        await Task.Delay(WorkerSettleTime, cancellationToken).ConfigureAwait(false);
+        await ThrowIfExitedAsync(service, name, started, cancellationToken).ConfigureAwait(false);
+        progress.Info($"Smoke test passed: still running {started.Elapsed.TotalSeconds:0.0} s after start.");
+        return started.Elapsed;
+    }
+
+    private (List<string> Arguments, Dictionary<string, string> Environment) RunArguments(
+        ServiceDescription service, string name, string image, IReadOnlyDictionary<string, SecretValue>? secrets)
+    {
+        var arguments = new List<string> { "run", "--detach", "--name", name };
+        if (service.ContainerPort != 0)
+        {
+            arguments.AddRange(["--publish", $"127.0.0.1::{service.ContainerPort}"]);
+        }
+
         if (options.SmokeTestAsOnFargate)
         {
-            arguments.AddRange(["--read-only", "--memory", $"{service.Size.MemoryMiB}m"]);
+            arguments.AddRange(service.ReadOnlyRootFilesystem ? ["--read-only", "--memory", $"{service.Size.MemoryMiB}m"] : ["--memory", $"{service.Size.MemoryMiB}m"]);
         }
 
         // Values go to the docker CLI's own environment and are named with `--env NAME` only, so they stay out of the
         // process list and of error messages. Names the CLI itself reads (PATH, HOME, DOCKER_*) are passed as
         // NAME=VALUE instead, so the app's values cannot redirect the CLI.
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (variable, value) in service.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        var values = service.Environment.Concat(secrets?.Select(s => KeyValuePair.Create(s.Key, s.Value.Reveal())) ?? []);
+        foreach (var (variable, value) in values.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             if (variable is "PATH" or "HOME" || variable.StartsWith("DOCKER_", StringComparison.Ordinal))
             {
@@ -75,7 +103,14 @@ internal sealed class SmokeTester(DockerCli docker, ImagePipelineOptions options
             }
         }
 
+        // The entry point and command the task definition gives the container (docker takes one entry point word).
+        if (service.EntryPoint is [var entry, ..])
+        {
+            arguments.AddRange(["--entrypoint", entry]);
+        }
+
         arguments.Add(image);
+        arguments.AddRange([.. service.EntryPoint?.Skip(1) ?? [], .. service.Command ?? []]);
         return (arguments, environment);
     }
 

@@ -29,6 +29,9 @@ public sealed record AppScope(string App, string Environment, IReadOnlyList<AwsN
     /// <summary>The prefix of the app's log groups: <c>/ecs/{app}/{environment}/</c>.</summary>
     public string LogGroupPrefix => AwsNames.LogGroupPrefix(App, Environment);
 
+    /// <summary>The prefix of the app's Secrets Manager secrets: <c>{app}/{environment}/</c>.</summary>
+    public string SecretPrefix => AwsNames.SecretPrefix(App, Environment);
+
     /// <summary>The tags a resource must carry, all of them, to be the app's: app, environment and managed-by.</summary>
     public IReadOnlyDictionary<string, string> Tags => AwsNames.SharedTagsOf(App, Environment);
 

@@ -47,6 +47,26 @@ public sealed partial record AwsNames(string App, string Environment, string Res
     /// <param name="environment">The environment name.</param>
     public static string LogGroupPrefix(string app, string environment) => $"/ecs/{app}/{environment}/";
 
+    /// <summary>The prefix of the app's Secrets Manager secrets: <c>{app}/{environment}/</c>.</summary>
+    /// <param name="app">The application name.</param>
+    /// <param name="environment">The environment name.</param>
+    public static string SecretPrefix(string app, string environment) => $"{app}/{environment}/";
+
+    /// <summary>The secret of a secret parameter, shared by the services that read it: <c>{app}/{environment}/parameters/{parameter}</c>.</summary>
+    /// <param name="app">The application name.</param>
+    /// <param name="environment">The environment name.</param>
+    /// <param name="parameter">The parameter's name in the AppHost.</param>
+    public static string ParameterSecret(string app, string environment, string parameter) => $"{SecretPrefix(app, environment)}parameters/{parameter}";
+
+    /// <summary>The secret of one service's variable whose value embeds a secret (a connection string with a password):
+    /// <c>{app}/{environment}/variables/{resource}/{variable}</c>.</summary>
+    /// <param name="app">The application name.</param>
+    /// <param name="environment">The environment name.</param>
+    /// <param name="resource">The service's resource name.</param>
+    /// <param name="variable">The environment variable.</param>
+    public static string VariableSecret(string app, string environment, string resource, string variable) =>
+        $"{SecretPrefix(app, environment)}variables/{resource}/{variable}";
+
     /// <summary>The tags of what the app's services share (and what destroy requires): app, environment and managed-by.</summary>
     /// <param name="app">The application name.</param>
     /// <param name="environment">The environment name.</param>
@@ -68,6 +88,12 @@ public sealed partial record AwsNames(string App, string Environment, string Res
 
     /// <summary>Task definition family.</summary>
     public string TaskFamily => $"{Stack}-{Resource}";
+
+    /// <summary>The Cloud Map namespace ECS Service Connect names the services in, one per app and environment.</summary>
+    public string Namespace => Stack;
+
+    /// <summary>The name other services reach this one by over Service Connect (its client alias): the resource name.</summary>
+    public string ServiceConnectName => Resource;
 
     /// <summary>Application Load Balancer, one per app and environment (at most 32 characters).</summary>
     public string LoadBalancer => Stack;

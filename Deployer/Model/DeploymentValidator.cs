@@ -40,17 +40,18 @@ public static partial class DeploymentValidator
             problems.AddRange(Problems(service).Select(p => $"{service.Names.Resource}: {p}"));
         }
 
-        foreach (var clash in deployment.Services.GroupBy(s => s.ListenerPort).Where(g => g.Count() > 1))
+        foreach (var clash in deployment.Services.Where(s => s.IsLoadBalanced).GroupBy(s => s.ListenerPort).Where(g => g.Count() > 1))
         {
             problems.Add($"Listener port {clash.Key} is used by {string.Join(" and ", clash.Select(s => s.Names.Resource))}; " +
                          "they share one load balancer, so give each a different public port.");
         }
 
+        problems.AddRange(ReferenceProblems(deployment));
         return problems;
     }
 
     private static IEnumerable<string> Problems(ServiceDescription service) =>
-        service.Names.Problems().Concat(ShapeProblems(service)).Concat(OptionProblems(service.Options)).Concat(EnvironmentProblems(service));
+        service.Names.Problems().Concat(ShapeProblems(service)).Concat(PortProblems(service)).Concat(OptionProblems(service.Options)).Concat(EnvironmentProblems(service));
 
     private static IEnumerable<string> ShapeProblems(ServiceDescription service)
     {
@@ -59,19 +60,65 @@ public static partial class DeploymentValidator
             yield return $"Invalid Fargate size: {size}";
         }
 
-        if (!IsPort(service.ContainerPort))
+        if (service.Image is null && string.IsNullOrWhiteSpace(service.ImageReference))
+        {
+            yield return "Neither a Dockerfile to build nor an image to run: give the resource a Dockerfile (PublishAsDockerFile) or an image (WithImage).";
+        }
+
+        if (service.ContainerPort != 0 && !IsPort(service.ContainerPort))
         {
             yield return $"Container port {service.ContainerPort} is not a port (1-65535): set the endpoint's targetPort.";
         }
 
-        if (!IsPort(service.ListenerPort))
+        if (service.IsLoadBalanced && !IsPort(service.ListenerPort))
         {
             yield return $"Public port {service.ListenerPort} is not a port (1-65535): set the endpoint's port.";
         }
 
-        if (!service.HealthCheckPath.StartsWith('/') || service.HealthCheckPath.Length > 1024)
+        if (service.ContainerPort != 0 && (!service.HealthCheckPath.StartsWith('/') || service.HealthCheckPath.Length > 1024))
         {
             yield return $"Health check path '{service.HealthCheckPath}' must start with '/' and have at most 1024 characters.";
+        }
+    }
+
+    // Each endpoint becomes a named port mapping (and, when referenced, a Service Connect service).
+    private static IEnumerable<string> PortProblems(ServiceDescription service)
+    {
+        foreach (var port in service.Ports)
+        {
+            if (!PortName().IsMatch(port.Name))
+            {
+                yield return $"Endpoint name '{port.Name}' cannot name an ECS port mapping: use lowercase letters, digits, '-' and '_' (at most 64, not starting with '-').";
+            }
+
+            if (!IsPort(port.ContainerPort) && port.ContainerPort != service.ContainerPort)
+            {
+                yield return $"Endpoint '{port.Name}' has container port {port.ContainerPort}, which is not a port (1-65535): set its targetPort.";
+            }
+        }
+
+        foreach (var clash in service.Ports.GroupBy(p => p.ContainerPort).Where(g => g.Count() > 1))
+        {
+            yield return $"Endpoints {string.Join(" and ", clash.Select(p => p.Name))} share container port {clash.Key}: give each its own targetPort.";
+        }
+    }
+
+    private static IEnumerable<string> ReferenceProblems(DeploymentDescription deployment)
+    {
+        var byName = deployment.Services.ToDictionary(s => s.Names.Resource, StringComparer.Ordinal);
+        foreach (var service in deployment.Services)
+        {
+            foreach (var callee in service.Calls)
+            {
+                if (!byName.TryGetValue(callee, out var target))
+                {
+                    yield return $"{service.Names.Resource}: references {callee}, which is not deployed; deploy it too or remove the reference.";
+                }
+                else if (target.Ports.Count == 0)
+                {
+                    yield return $"{service.Names.Resource}: references {callee}, which has no endpoint to call; declare one on it (WithHttpEndpoint or WithEndpoint).";
+                }
+            }
         }
     }
 
@@ -113,13 +160,18 @@ public static partial class DeploymentValidator
 
     private static IEnumerable<string> EnvironmentProblems(ServiceDescription service)
     {
-        foreach (var name in service.Environment.Keys)
+        foreach (var name in service.Environment.Keys.Intersect(service.Secrets.Keys, StringComparer.Ordinal))
+        {
+            yield return $"Environment variable {name} is set both as a plain value and from a secret; set it once.";
+        }
+
+        foreach (var name in service.Environment.Keys.Concat(service.Secrets.Keys))
         {
             if (!EnvironmentName().IsMatch(name))
             {
-                yield return $"Environment variable name '{name}' is not valid (letters, digits and '_', not starting with a digit).";
+                yield return $"Environment variable name '{name}' is not valid (letters, digits, '_' and '-', not starting with a digit).";
             }
-            else if (CredentialVariables.Contains(name, StringComparer.OrdinalIgnoreCase))
+            else if (CredentialVariables.Contains(name, StringComparer.OrdinalIgnoreCase) && !service.Secrets.ContainsKey(name))
             {
                 yield return $"Environment variable {name} would put credentials in the task definition in plain text; " +
                              "give the task role the permissions instead.";
@@ -132,6 +184,10 @@ public static partial class DeploymentValidator
     [GeneratedRegex(@"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")]
     private static partial Regex CertificateArn();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    // Hyphens too: Aspire's own names keep them (services__node-app__http__0, ConnectionStrings__my-db).
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
     private static partial Regex EnvironmentName();
+
+    [GeneratedRegex("^[a-z0-9_][a-z0-9_-]{0,63}$")]
+    private static partial Regex PortName();
 }

@@ -46,4 +46,10 @@ public sealed record EcsServiceOptions
 
     /// <summary>Days CloudWatch keeps the service's logs.</summary>
     public int LogRetentionDays { get; set; } = 30;
+
+    /// <summary>
+    /// The container's root filesystem is read-only (Security Hub ECS.5). Null: on for images built from the AppHost's
+    /// Dockerfiles, off for existing images (a Redis or database image writes where its authors chose).
+    /// </summary>
+    public bool? ReadOnlyRootFilesystem { get; set; }
 }

@@ -86,7 +86,7 @@ public static class EcrLifecyclePolicy
 }
 
 /// <summary>
-/// ECR repositories, one per service's image: scan on push, immutable tags and <see cref="EcrLifecyclePolicy"/> (the
+/// ECR repositories, one per image the images step builds: scan on push, immutable tags and <see cref="EcrLifecyclePolicy"/> (the
 /// image step also converges them before it pushes). Destroy removes them with their images.
 /// </summary>
 public sealed class EcrRepositoryKind : ResourceKind<EcrRepositorySpec>
@@ -102,7 +102,7 @@ public sealed class EcrRepositoryKind : ResourceKind<EcrRepositorySpec>
 
     /// <inheritdoc />
     protected override IEnumerable<EcrRepositorySpec> DesiredSpecs(DesiredContext context) =>
-        context.Services.Select(s => new EcrRepositorySpec(s.Names.Repository, s.Names.Resource, s.Names.Tags, ScanOnPush: true, ImmutableTags: true, EcrLifecyclePolicy.Text));
+        context.Services.Where(s => s.IsBuilt).Select(s => new EcrRepositorySpec(s.Names.Repository, s.Names.Resource, s.Names.Tags, ScanOnPush: true, ImmutableTags: true, EcrLifecyclePolicy.Text));
 
     /// <inheritdoc />
     public override async Task<IReadOnlyList<ObservedResource>> ReadAsync(ReadContext context)

@@ -22,18 +22,23 @@ public sealed record IamRoleSpec(
     string? SourceAccount = null)
     : ResourceSpec(Name, Owner, Tags)
 {
+    /// <summary>The Secrets Manager secrets (by name) an inline policy lets the role read with <c>secretsmanager:GetSecretValue</c>: exactly these.</summary>
+    public IReadOnlyList<string> ReadableSecrets { get; init; } = [];
+
     /// <inheritdoc />
     public override ResourceKind Kind => IamRoleKind.Instance;
 
     /// <inheritdoc />
     public override string Describe() =>
         $"trusts {string.Join(", ", TrustedServices)}{(SourceAccount is null ? "" : " from account " + SourceAccount)}; " +
-        (ManagedPolicyArns.Count == 0 ? "no policies" : "policies " + string.Join(", ", ManagedPolicyArns.Select(Arn.LastSegment)));
+        (ManagedPolicyArns.Count == 0 ? "no policies" : "policies " + string.Join(", ", ManagedPolicyArns.Select(Arn.LastSegment))) +
+        (ReadableSecrets.Count == 0 ? "" : $"; may read the secrets {string.Join(", ", ReadableSecrets)}");
 }
 
 /// <summary>
-/// IAM roles, two per service: the task execution role (AmazonECSTaskExecutionRolePolicy only: pull the image,
-/// write logs) and the task role the app's code runs as (no policies). IAM is global, so their names carry the region.
+/// IAM roles, two per service: the task execution role (AmazonECSTaskExecutionRolePolicy: pull the image, write
+/// logs; and, when the task reads secrets, an inline policy allowing secretsmanager:GetSecretValue on exactly those
+/// secrets) and the task role the app's code runs as (no policies). IAM is global, so their names carry the region.
 /// </summary>
 public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
 {
@@ -42,6 +47,9 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
 
     /// <summary>The managed policy of the task execution role (pull from ECR, write to CloudWatch Logs).</summary>
     public const string ExecutionPolicyName = "service-role/AmazonECSTaskExecutionRolePolicy";
+
+    /// <summary>The execution role's inline policy that lets ECS read the task's secrets.</summary>
+    public const string SecretsPolicyName = "read-secrets";
 
     /// <summary>The kind.</summary>
     public static IamRoleKind Instance { get; } = new();
@@ -56,10 +64,14 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
     protected override IEnumerable<IamRoleSpec> DesiredSpecs(DesiredContext context)
     {
         var target = context.Target;
-        foreach (var names in context.Services.Select(s => s.Names))
+        foreach (var service in context.Services)
         {
+            var names = service.Names;
             yield return new IamRoleSpec(names.ExecutionRole(target.Region), names.Resource, names.Tags, [TasksPrincipal],
-                [$"arn:{target.Partition}:iam::aws:policy/{ExecutionPolicyName}"], target.Account);
+                [$"arn:{target.Partition}:iam::aws:policy/{ExecutionPolicyName}"], target.Account)
+            {
+                ReadableSecrets = [.. service.Secrets.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            };
             yield return new IamRoleSpec(names.TaskRole(target.Region), names.Resource, names.Tags, [TasksPrincipal], [], target.Account);
         }
     }
@@ -133,6 +145,7 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
                         TrustedServices = TrustedServices(role.AssumeRolePolicyDocument),
                         SourceAccount = SourceAccountOf(role.AssumeRolePolicyDocument),
                         ManagedPolicyArns = [.. policies.Select(p => p.PolicyArn).OfType<string>()],
+                        ReadableSecrets = await ReadableSecretsAsync(context, spec.Name).ConfigureAwait(false),
                     },
                     role.Arn));
             }
@@ -184,12 +197,60 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
             : [];
     }
 
+    // The secrets the role's inline policy lets it read, by name (an ARN that is not one of the app's secrets stays an ARN).
+    private static async Task<IReadOnlyList<string>> ReadableSecretsAsync(ReadContext context, string role)
+    {
+        try
+        {
+            var policy = await context.Session.Iam.GetRolePolicyAsync(new Iam.GetRolePolicyRequest { RoleName = role, PolicyName = SecretsPolicyName }, context.CancellationToken)
+                .ConfigureAwait(false);
+            return [.. PolicyResources(policy.PolicyDocument).Select(arn => context.NameOf(SecretKind.Instance, arn)).Order(StringComparer.Ordinal)];
+        }
+        catch (AwsApiException e) when (e.ErrorCode == "NoSuchEntity")
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The policy letting a role read exactly <paramref name="secretArns"/>.</summary>
+    /// <param name="secretArns">The secrets' ARNs.</param>
+    public static string SecretsPolicy(IEnumerable<string> secretArns) => JsonSerializer.Serialize(new
+    {
+        Version = "2012-10-17",
+        Statement = new[] { new { Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = secretArns.Order(StringComparer.Ordinal).ToArray() } },
+    });
+
+    /// <summary>The resources an IAM policy document allows (its statements' <c>Resource</c>).</summary>
+    /// <param name="document">The document, URL-encoded as IAM returns it, or plain JSON.</param>
+    public static IReadOnlyList<string> PolicyResources(string? document)
+    {
+        if (string.IsNullOrWhiteSpace(document))
+        {
+            return [];
+        }
+
+        try
+        {
+            using var parsed = JsonDocument.Parse(document.TrimStart().StartsWith('{') ? document : Uri.UnescapeDataString(document));
+            var statements = parsed.RootElement.GetProperty("Statement");
+            return [.. (statements.ValueKind == JsonValueKind.Array ? statements.EnumerateArray().ToList() : [statements])
+                .SelectMany(s => !s.TryGetProperty("Resource", out var r) ? []
+                    : r.ValueKind == JsonValueKind.String ? [r.GetString()!]
+                    : r.EnumerateArray().Select(x => x.GetString()).OfType<string>())];
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
+
     /// <inheritdoc />
     protected override void Compare(IamRoleSpec desired, IamRoleSpec current, Diff diff)
     {
         diff.Set("trusted services", current.TrustedServices, desired.TrustedServices);
         diff.Compare("trusted for account (aws:SourceAccount)", current.SourceAccount ?? "any", desired.SourceAccount ?? "any");
         diff.Set("managed policies", current.ManagedPolicyArns.Select(Arn.LastSegment), desired.ManagedPolicyArns.Select(Arn.LastSegment));
+        diff.Set("readable secrets", current.ReadableSecrets, desired.ReadableSecrets);
     }
 
     /// <inheritdoc />
@@ -207,6 +268,7 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
         Made(context, spec.Name, role.Arn);
         // Attaching is idempotent: after a crash the policy may already be there.
         await AttachAsync(spec, [], context).ConfigureAwait(false);
+        await SecretsPolicyAsync(spec, [], context).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -221,6 +283,7 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
         }
 
         await AttachAsync(spec, current.ManagedPolicyArns, context).ConfigureAwait(false);
+        await SecretsPolicyAsync(spec, current.ReadableSecrets, context).ConfigureAwait(false);
         if (change.TagsDiffer)
         {
             await iam.TagRoleAsync(new Iam.TagRoleRequest { RoleName = spec.Name, Tags = AwsTags(spec) }, ct).ConfigureAwait(false);
@@ -240,6 +303,30 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
         {
             await iam.DetachRolePolicyAsync(new Iam.DetachRolePolicyRequest { RoleName = spec.Name, PolicyArn = policy }, ct).ConfigureAwait(false);
         }
+    }
+
+    // Puts the inline policy allowing exactly the spec's secrets (by their ARNs), or deletes it when there are none.
+    private static async Task SecretsPolicyAsync(IamRoleSpec spec, IReadOnlyList<string> readable, ApplyContext context)
+    {
+        var (iam, ct) = (context.Session.Iam, context.CancellationToken);
+        if (readable.Order(StringComparer.Ordinal).SequenceEqual(spec.ReadableSecrets.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        if (spec.ReadableSecrets.Count == 0)
+        {
+            await Converge.TolerateAsync(() => iam.DeleteRolePolicyAsync(new Iam.DeleteRolePolicyRequest { RoleName = spec.Name, PolicyName = SecretsPolicyName }, ct), "NoSuchEntity")
+                .ConfigureAwait(false);
+            return;
+        }
+
+        await iam.PutRolePolicyAsync(new Iam.PutRolePolicyRequest
+        {
+            RoleName = spec.Name,
+            PolicyName = SecretsPolicyName,
+            PolicyDocument = SecretsPolicy(spec.ReadableSecrets.Select(name => context.Id(SecretKind.Instance, name))),
+        }, ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

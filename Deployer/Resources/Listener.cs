@@ -36,7 +36,7 @@ public sealed record ListenerSpec(
 }
 
 /// <summary>
-/// Listeners, one per service on its public port, forwarding to its target group; HTTPS with TLS 1.3/1.2 when a
+/// Listeners, one per service with an external endpoint on its public port, forwarding to its target group; HTTPS with TLS 1.3/1.2 when a
 /// certificate is configured. Converged from what exists at apply time, since a target group replacement may just
 /// have deleted the one the plan saw.
 /// </summary>
@@ -65,7 +65,7 @@ public sealed class ListenerKind : ResourceKind<ListenerSpec>
     /// <inheritdoc />
     protected override IEnumerable<ListenerSpec> DesiredSpecs(DesiredContext context)
     {
-        foreach (var service in context.Services)
+        foreach (var service in context.LoadBalanced)
         {
             var names = service.Names;
             var certificate = service.Options.CertificateArn;

@@ -37,7 +37,7 @@ public sealed record LoadBalancerSpec(
 }
 
 /// <summary>
-/// The one internet-facing Application Load Balancer of an app and environment, in the network's subnets, dropping
+/// The one internet-facing Application Load Balancer of an app and environment (when a service has an external endpoint), in the network's subnets, dropping
 /// invalid header fields (Security Hub ELB.4), its access logs in a given bucket (ELB.5). Destroy waits until it is gone, so its network interfaces release
 /// the security groups.
 /// </summary>
@@ -64,12 +64,12 @@ public sealed class LoadBalancerKind : ResourceKind<LoadBalancerSpec>
     /// <inheritdoc />
     protected override IEnumerable<LoadBalancerSpec> DesiredSpecs(DesiredContext context)
     {
-        if (context.Services.Count == 0)
+        if (context.LoadBalanced.Count == 0)
         {
             yield break;
         }
 
-        var first = context.Services[0].Names;
+        var first = context.LoadBalanced[0].Names;
         yield return new LoadBalancerSpec(first.LoadBalancer, null, first.SharedTags, "internet-facing", "application", "ipv4",
             context.Network.SubnetIds, [first.LoadBalancerSecurityGroup], Attributes(context.Deployment));
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Aspire.Deployer.Aws.Ec2;
 using Aspire.Deployer.Engine;
+using Aspire.Deployer.Model;
 
 namespace Aspire.Deployer.Resources;
 
@@ -53,8 +54,9 @@ public sealed record SecurityGroupSpec(
 }
 
 /// <summary>
-/// Security groups: the load balancer's (inbound on the listener ports from anywhere, IPv4 and IPv6) and one per
-/// service (inbound only from the load balancer's group, on the container port). Found by the app's tags, since EC2
+/// Security groups: the load balancer's (inbound on the listener ports from anywhere, IPv4 and IPv6), when a service
+/// has an external endpoint, and one per service (inbound only from the load balancer's group on the container port,
+/// and from the groups of the services that call it on its ports). Found by the app's tags, since EC2
 /// names are unique only per VPC; the services' groups are removed before the shared one.
 /// </summary>
 public sealed class SecurityGroupKind : ResourceKind<SecurityGroupSpec>
@@ -79,15 +81,40 @@ public sealed class SecurityGroupKind : ResourceKind<SecurityGroupSpec>
 
         var first = context.Services[0].Names;
         var albGroup = first.LoadBalancerSecurityGroup;
-        yield return new SecurityGroupSpec(albGroup, null, first.SharedTags, network.VpcId,
-            $"Load balancer of {deployment.App} {deployment.Environment}: public listener ports",
-            [.. context.Services.SelectMany(s => new[] { IngressRuleSpec.Tcp(s.ListenerPort, "0.0.0.0/0"), IngressRuleSpec.Tcp(s.ListenerPort, "::/0") })]);
+        var balanced = context.Services.Where(s => s.IsLoadBalanced).ToList();
+        if (balanced.Count > 0)
+        {
+            yield return new SecurityGroupSpec(albGroup, null, first.SharedTags, network.VpcId,
+                $"Load balancer of {deployment.App} {deployment.Environment}: public listener ports",
+                [.. balanced.SelectMany(s => new[] { IngressRuleSpec.Tcp(s.ListenerPort, "0.0.0.0/0"), IngressRuleSpec.Tcp(s.ListenerPort, "::/0") })]);
+        }
+
         foreach (var service in context.Services)
         {
             var names = service.Names;
             yield return new SecurityGroupSpec(names.ServiceSecurityGroup, names.Resource, names.Tags, network.VpcId,
-                $"Tasks of {names.Resource} in {deployment.App} {deployment.Environment}: container port from the load balancer only",
-                [IngressRuleSpec.Tcp(service.ContainerPort, IngressRuleSpec.GroupPrefix + albGroup)]);
+                $"Tasks of {names.Resource} in {deployment.App} {deployment.Environment}: " +
+                (service.IsLoadBalanced ? "container port from the load balancer only" : "its ports from the services that call it only"),
+                [.. ServiceIngress(service, deployment, albGroup)]);
+        }
+    }
+
+    // From the load balancer on the container port (when it serves the service), and from each caller's tasks on each
+    // of the service's ports (Service Connect's proxy reaches the callee on its container port); nothing more.
+    private static IEnumerable<IngressRuleSpec> ServiceIngress(ServiceDescription service, DeploymentDescription deployment, string albGroup)
+    {
+        if (service.IsLoadBalanced)
+        {
+            yield return IngressRuleSpec.Tcp(service.ContainerPort, IngressRuleSpec.GroupPrefix + albGroup);
+        }
+
+        foreach (var caller in deployment.CallersOf(service.Names.Resource))
+        {
+            var callerGroup = new AwsNames(deployment.App, deployment.Environment, caller).ServiceSecurityGroup;
+            foreach (var port in service.Ports.Select(p => p.ContainerPort).Distinct())
+            {
+                yield return IngressRuleSpec.Tcp(port, IngressRuleSpec.GroupPrefix + callerGroup);
+            }
         }
     }
 
@@ -151,7 +178,19 @@ public sealed class SecurityGroupKind : ResourceKind<SecurityGroupSpec>
     /// <inheritdoc />
     protected override async Task CreateAsync(Change<SecurityGroupSpec> change, ApplyContext context)
     {
-        var (spec, ec2, ct) = (change.Desired, context.Session.Ec2, context.CancellationToken);
+        var spec = change.Desired;
+        // A group another group's rule names may have been made already, so that rule could refer to it.
+        if (context.TryId(this, spec.Name) is null)
+        {
+            await MakeGroupAsync(spec, context).ConfigureAwait(false);
+        }
+
+        await RulesAsync(spec, [], context).ConfigureAwait(false);
+    }
+
+    private async Task MakeGroupAsync(SecurityGroupSpec spec, ApplyContext context)
+    {
+        var (ec2, ct) = (context.Session.Ec2, context.CancellationToken);
         var id = await Converge.CreateOrFindAsync(["InvalidGroup.Duplicate"],
             () => ec2.CreateSecurityGroupAsync(spec.Name, spec.Description, spec.VpcId, spec.Tags, ct),
             async () =>
@@ -161,7 +200,18 @@ public sealed class SecurityGroupKind : ResourceKind<SecurityGroupSpec>
                     ?? throw new InvalidOperationException($"A security group named {spec.Name} exists in {spec.VpcId} without the app's tags; it was not made by this deployer. Rename or remove it.");
             }).ConfigureAwait(false);
         Made(context, spec.Name, id);
-        await RulesAsync(spec, [], context).ConfigureAwait(false);
+    }
+
+    // Services that call each other name each other's groups: a source group planned later is made now, so the rule can refer to it.
+    private async Task SourceGroupsAsync(IEnumerable<IngressRuleSpec> rules, ApplyContext context)
+    {
+        foreach (var name in rules.Select(r => r.Source).Where(s => s.StartsWith(IngressRuleSpec.GroupPrefix, StringComparison.Ordinal)).Select(s => s[IngressRuleSpec.GroupPrefix.Length..]).Distinct())
+        {
+            if (context.TryId(this, name) is null && context.Desired.OfType<SecurityGroupSpec>().FirstOrDefault(g => g.Name == name) is { } source)
+            {
+                await MakeGroupAsync(source, context).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -181,6 +231,7 @@ public sealed class SecurityGroupKind : ResourceKind<SecurityGroupSpec>
         var groupId = context.Id(this, spec.Name);
         var missing = spec.Ingress.Except(existing).ToList();
         var extra = existing.Except(spec.Ingress).ToList();
+        await SourceGroupsAsync(missing, context).ConfigureAwait(false);
         if (missing.Count > 0)
         {
             try

@@ -50,7 +50,7 @@ public sealed record TargetGroupSpec(
 }
 
 /// <summary>
-/// Target groups, one per service: IP targets on the container port, health-checked on the service contract's
+/// Target groups, one per service with an external endpoint: IP targets on the container port, health-checked on the service contract's
 /// readiness path with its timings, and a deregistration delay. What AWS cannot change in place (port, protocol,
 /// VPC, target type) is part of the name, so a change makes the new group beside the old one: the service moves to
 /// it, the listener follows once it has healthy targets, and the old group is deleted after the rollout.
@@ -88,7 +88,7 @@ public sealed partial class TargetGroupKind : ResourceKind<TargetGroupSpec>, IRe
 
     /// <inheritdoc />
     protected override IEnumerable<TargetGroupSpec> DesiredSpecs(DesiredContext context) =>
-        context.Services.Select(service => new TargetGroupSpec(NameOf(service, context.Network.VpcId), service.Names.Resource, service.Names.Tags,
+        context.LoadBalanced.Select(service => new TargetGroupSpec(NameOf(service, context.Network.VpcId), service.Names.Resource, service.Names.Tags,
             "HTTP", service.ContainerPort, context.Network.VpcId, "ip",
             new HealthCheckSpec("HTTP", service.HealthCheckPath, ServiceContract.HealthCheck.IntervalSeconds, ServiceContract.HealthCheck.TimeoutSeconds,
                 ServiceContract.HealthCheck.HealthyThreshold, ServiceContract.HealthCheck.UnhealthyThreshold, ServiceContract.HealthCheck.SuccessCodes),

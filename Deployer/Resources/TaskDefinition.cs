@@ -7,29 +7,6 @@ using Ecs = Aspire.Deployer.Aws.Ecs;
 
 namespace Aspire.Deployer.Resources;
 
-/// <summary>The one container of a service's task.</summary>
-/// <param name="Name">The container name (the Aspire resource name).</param>
-/// <param name="Image">The image reference; null in a desired state made before the image step (the image is then not compared).</param>
-/// <param name="Port">The container port (TCP).</param>
-/// <param name="Environment">Plain environment variables (PORT included).</param>
-/// <param name="Essential">The task stops when this container stops.</param>
-/// <param name="ReadonlyRootFilesystem">The root filesystem is read-only (Security Hub ECS.5).</param>
-/// <param name="Privileged">Runs privileged (never, Security Hub ECS.4).</param>
-/// <param name="StopTimeoutSeconds">Seconds between SIGTERM and SIGKILL.</param>
-/// <param name="LogDriver">The log driver (<c>awslogs</c>).</param>
-/// <param name="LogOptions">The log driver's options (group, region, stream prefix).</param>
-public sealed record ContainerSpec(
-    string Name,
-    string? Image,
-    int Port,
-    IReadOnlyDictionary<string, string> Environment,
-    bool Essential,
-    bool ReadonlyRootFilesystem,
-    bool Privileged,
-    int StopTimeoutSeconds,
-    string LogDriver,
-    IReadOnlyDictionary<string, string> LogOptions);
-
 /// <summary>A Fargate task definition family (its latest revision, or the one the service runs).</summary>
 /// <param name="Name">The family.</param>
 /// <param name="Owner">The Aspire resource it runs.</param>
@@ -63,14 +40,13 @@ public sealed record TaskDefinitionSpec(
 
     /// <inheritdoc />
     public override string Describe() =>
-        $"{string.Join("/", RequiresCompatibilities)} {NetworkMode}, {Num(Cpu)} CPU / {Num(MemoryMiB)} MiB, {CpuArchitecture}, container {Container.Name} " +
-        $"port {Num(Container.Port)}, {Container.Environment.Count} env vars, read-only root {(Container.ReadonlyRootFilesystem ? "yes" : "no")}, " +
-        $"stop timeout {Num(Container.StopTimeoutSeconds)} s, logs {Container.LogDriver}, image {Container.Image ?? "from the image step"}";
+        $"{string.Join("/", RequiresCompatibilities)} {NetworkMode}, {Num(Cpu)} CPU / {Num(MemoryMiB)} MiB, {CpuArchitecture}, {TaskDefinitionContainer.Describe(Container)}";
 }
 
 /// <summary>
 /// Task definitions, one family per service: Fargate, awsvpc, the checked CPU/memory pair, one essential container by
-/// image digest with a read-only root filesystem, never privileged, the contract's stop timeout and awslogs. A change
+/// image digest (or an existing image as it is) with named port mappings, its secrets read from Secrets Manager, a
+/// read-only root filesystem, never privileged, the contract's stop timeout and awslogs. A change
 /// registers a new revision, and exactly one: a revision a killed run left behind is reused.
 /// </summary>
 public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
@@ -92,15 +68,7 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
             var names = service.Names;
             yield return new TaskDefinitionSpec(names.TaskFamily, names.Resource, names.Tags, service.Size.Cpu, service.Size.MemoryMiB,
                 service.Options.Architecture.ToString(), "LINUX", "awsvpc", ["FARGATE"], names.ExecutionRole(context.Target.Region), names.TaskRole(context.Target.Region),
-                new ContainerSpec(names.Resource, context.Images?.GetValueOrDefault(names.Resource), service.ContainerPort,
-                    new SortedDictionary<string, string>(service.Environment.ToDictionary(), StringComparer.Ordinal),
-                    Essential: true, ReadonlyRootFilesystem: true, Privileged: false, (int)ServiceContract.StopTimeout.TotalSeconds, "awslogs",
-                    new SortedDictionary<string, string>(StringComparer.Ordinal)
-                    {
-                        ["awslogs-group"] = names.LogGroup,
-                        ["awslogs-region"] = context.Target.Region,
-                        ["awslogs-stream-prefix"] = names.Resource,
-                    }));
+                TaskDefinitionContainer.Desired(service, context));
         }
     }
 
@@ -118,7 +86,8 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
         {
             // The revision the service runs is what a deploy changes; without a service, the family's latest.
             var running = services.FirstOrDefault(s => Arn.FamilyOf(s.TaskDefinition) == spec.Name)?.TaskDefinition;
-            if (await ReadRevisionAsync(context.Session, spec, running ?? spec.Name, context.CancellationToken).ConfigureAwait(false) is { } observed)
+            if (await ReadRevisionAsync(context.Session, spec, running ?? spec.Name, context.CancellationToken, arn => context.NameOf(SecretKind.Instance, arn))
+                    .ConfigureAwait(false) is { } observed)
             {
                 found.Add(observed);
             }
@@ -132,7 +101,9 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
     /// <param name="spec">The desired task definition (names the container and the tags to read).</param>
     /// <param name="reference">A family, <c>family:revision</c> or an ARN.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public static async Task<ObservedResource?> ReadRevisionAsync(AwsSession session, TaskDefinitionSpec spec, string reference, CancellationToken cancellationToken)
+    /// <param name="secretName">The app's name of a secret, by its ARN (a container's <c>valueFrom</c>); null: secrets are read as ARNs.</param>
+    public static async Task<ObservedResource?> ReadRevisionAsync(
+        AwsSession session, TaskDefinitionSpec spec, string reference, CancellationToken cancellationToken, Func<string, string>? secretName = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(spec);
@@ -148,11 +119,11 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
         }
 
         return response.TaskDefinition is { TaskDefinitionArn: { } arn } definition
-            ? new ObservedResource(Observed(spec, definition, response.Tags), arn)
+            ? new ObservedResource(Observed(spec, definition, response.Tags, secretName ?? (a => a)), arn)
             : null;
     }
 
-    private static TaskDefinitionSpec Observed(TaskDefinitionSpec spec, Ecs.TaskDefinition definition, IEnumerable<Ecs.Tag>? tags)
+    private static TaskDefinitionSpec Observed(TaskDefinitionSpec spec, Ecs.TaskDefinition definition, IEnumerable<Ecs.Tag>? tags, Func<string, string> secretName)
     {
         var container = definition.ContainerDefinitions?.FirstOrDefault(c => c.Name == spec.Container.Name) ?? definition.ContainerDefinitions?.FirstOrDefault();
         return spec with
@@ -166,17 +137,7 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
             RequiresCompatibilities = definition.RequiresCompatibilities ?? [],
             ExecutionRoleName = definition.ExecutionRoleArn is { } execution ? Arn.LastSegment(execution) : null,
             TaskRoleName = definition.TaskRoleArn is { } task ? Arn.LastSegment(task) : null,
-            Container = new ContainerSpec(
-                container?.Name ?? "",
-                container?.Image,
-                container?.PortMappings?.FirstOrDefault()?.ContainerPort ?? 0,
-                new SortedDictionary<string, string>(Tags.ToDictionary(container?.Environment, e => e.Name, e => e.Value), StringComparer.Ordinal),
-                container?.Essential ?? true,
-                container?.ReadonlyRootFilesystem ?? false,
-                container?.Privileged ?? false,
-                container?.StopTimeout ?? 0,
-                container?.LogConfiguration?.LogDriver ?? "",
-                new SortedDictionary<string, string>(container?.LogConfiguration?.Options?.ToDictionary() ?? [], StringComparer.Ordinal)),
+            Container = TaskDefinitionContainer.Observed(container, secretName),
         };
     }
 
@@ -193,21 +154,7 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
         diff.Set("compatibilities", current.RequiresCompatibilities, desired.RequiresCompatibilities);
         diff.Compare("execution role", current.ExecutionRoleName, desired.ExecutionRoleName);
         diff.Compare("task role", current.TaskRoleName, desired.TaskRoleName);
-        var (d, c) = (desired.Container, current.Container);
-        diff.Compare("container name", c.Name, d.Name);
-        if (d.Image is not null)
-        {
-            diff.Compare("image", c.Image, d.Image);
-        }
-
-        diff.Compare("container port", c.Port, d.Port);
-        diff.Map("environment", c.Environment, d.Environment, desiredKeysOnly: false);
-        diff.Compare("essential", c.Essential, d.Essential);
-        diff.Compare("read-only root filesystem", c.ReadonlyRootFilesystem, d.ReadonlyRootFilesystem);
-        diff.Compare("privileged", c.Privileged, d.Privileged);
-        diff.Compare("stop timeout", c.StopTimeoutSeconds, d.StopTimeoutSeconds);
-        diff.Compare("log driver", c.LogDriver, d.LogDriver);
-        diff.Map("log option", c.LogOptions, d.LogOptions, desiredKeysOnly: false);
+        TaskDefinitionContainer.Compare(desired.Container, current.Container, diff);
     }
 
     /// <inheritdoc />
@@ -237,7 +184,8 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
 
         await IamRoleKind.WaitUntilUsableAsync(context, [spec.ExecutionRoleName, spec.TaskRoleName]).ConfigureAwait(false);
         // Every RegisterTaskDefinition makes a revision: after an answer lost on its way back, the match is the one it made.
-        var request = RegisterRequest(spec, context.Id(IamRoleKind.Instance, spec.ExecutionRoleName!), context.Id(IamRoleKind.Instance, spec.TaskRoleName!));
+        var request = RegisterRequest(spec, context.Id(IamRoleKind.Instance, spec.ExecutionRoleName!), context.Id(IamRoleKind.Instance, spec.TaskRoleName!),
+            name => context.Id(SecretKind.Instance, name));
         var arn = await Converge.CreateOnceAsync(context.Session,
             async () => (await context.Session.Ecs.RegisterTaskDefinitionAsync(request, ct).ConfigureAwait(false)).TaskDefinition?.TaskDefinitionArn
                 ?? throw new InvalidOperationException($"RegisterTaskDefinition for {spec.Name} returned no ARN."),
@@ -249,7 +197,8 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
     // The family's latest revision when it is exactly what the spec asks for, else null.
     private async Task<string?> MatchingLatestRevisionAsync(TaskDefinitionSpec spec, ApplyContext context)
     {
-        var latest = await ReadRevisionAsync(context.Session, spec, spec.Name, context.CancellationToken).ConfigureAwait(false);
+        var latest = await ReadRevisionAsync(context.Session, spec, spec.Name, context.CancellationToken,
+            arn => spec.Container.Secrets.Values.FirstOrDefault(name => context.TryId(SecretKind.Instance, name) == arn) ?? arn).ConfigureAwait(false);
         return latest is not null && Plan(spec, latest, new PlanContext()).Action == ChangeAction.Unchanged ? latest.Id : null;
     }
 
@@ -257,10 +206,10 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
     /// <param name="spec">The spec (with its image).</param>
     /// <param name="executionRoleArn">The execution role.</param>
     /// <param name="taskRoleArn">The task role.</param>
-    public static Ecs.RegisterTaskDefinitionRequest RegisterRequest(TaskDefinitionSpec spec, string executionRoleArn, string taskRoleArn)
+    /// <param name="secretArn">The ARN of one of the app's secrets, by name (the containers' <c>valueFrom</c>).</param>
+    public static Ecs.RegisterTaskDefinitionRequest RegisterRequest(TaskDefinitionSpec spec, string executionRoleArn, string taskRoleArn, Func<string, string> secretArn)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var container = spec.Container;
         return new Ecs.RegisterTaskDefinitionRequest
         {
             Family = spec.Name,
@@ -272,21 +221,7 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
             ExecutionRoleArn = executionRoleArn,
             TaskRoleArn = taskRoleArn,
             Tags = ClusterKind.AwsTags(spec.Tags),
-            ContainerDefinitions =
-            [
-                new Ecs.ContainerDefinition
-                {
-                    Name = container.Name,
-                    Image = container.Image ?? throw new InvalidOperationException($"Task definition {spec.Name} has no image; the image step must run first."),
-                    Essential = container.Essential,
-                    ReadonlyRootFilesystem = container.ReadonlyRootFilesystem,
-                    Privileged = container.Privileged,
-                    StopTimeout = container.StopTimeoutSeconds,
-                    PortMappings = [new Ecs.PortMapping { ContainerPort = container.Port, Protocol = Ecs.TransportProtocol.Tcp }],
-                    Environment = [.. container.Environment.Select(e => new Ecs.AwsKeyValuePair { Name = e.Key, Value = e.Value })],
-                    LogConfiguration = new Ecs.LogConfiguration { LogDriver = container.LogDriver, Options = container.LogOptions },
-                },
-            ],
+            ContainerDefinitions = [TaskDefinitionContainer.Request(spec.Container, spec.Name, secretArn)],
         };
     }
 

@@ -94,6 +94,10 @@ public sealed record AwsSettings
     [AwsSetting]
     public int? StatusEvents { get; init; }
 
+    /// <summary>True: destroy deletes the app's secrets at once; null or false: it schedules them for deletion with Secrets Manager's 30-day recovery window.</summary>
+    [AwsSetting]
+    public bool? DeleteSecretsWithoutRecovery { get; init; }
+
     /// <summary>
     /// Per resource, how it runs on ECS (<c>Aws:Services:&lt;resource&gt;:Cpu</c>, ...: the properties of
     /// <see cref="EcsServiceOptions"/>), as configured; applied over the AppHost's <c>PublishAsEcsService</c> values by
@@ -139,8 +143,8 @@ public sealed record AwsSettings
         Propagation = IamSettleSeconds is { } settle ? new PropagationOptions { IamSettle = TimeSpan.FromSeconds(settle) } : new PropagationOptions(),
     };
 
-    /// <summary>How destroy waits and retries (no keys yet: <see cref="DestroyOptions"/>' defaults).</summary>
-    public DestroyOptions Destroy => new();
+    /// <summary>How destroy waits and retries (<see cref="DestroyOptions"/>' defaults) and what it does with secrets.</summary>
+    public DestroyOptions Destroy => new() { DeleteSecretsWithoutRecovery = DeleteSecretsWithoutRecovery ?? false };
 
     /// <summary>The image pipeline's options; unset values keep <see cref="ImagePipelineOptions"/>' defaults.</summary>
     public ImagePipelineOptions Images => new()

@@ -22,4 +22,8 @@ public sealed record DestroyOptions
 
     /// <summary>The longest delay between retries of a refused deletion. Default 30 seconds.</summary>
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Delete the app's secrets at once instead of scheduling them for deletion with Secrets Manager's
+    /// 30-day recovery window (<c>Aws:DeleteSecretsWithoutRecovery</c>). Default false.</summary>
+    public bool DeleteSecretsWithoutRecovery { get; init; }
 }

@@ -7,13 +7,17 @@ namespace Aspire.Deployer.Verbs;
 
 /// <summary>One deployed service in the summary.</summary>
 /// <param name="Resource">The Aspire resource.</param>
-/// <param name="Url">Where it answers: <c>http(s)://&lt;load balancer DNS&gt;:&lt;listener port&gt;</c>.</param>
+/// <param name="Url">Where it answers: <c>http(s)://&lt;load balancer DNS&gt;:&lt;listener port&gt;</c>; null without an external endpoint.</param>
 /// <param name="Image">The image by digest.</param>
 /// <param name="TaskDefinitionArn">The task definition revision it runs.</param>
 /// <param name="RunningCount">Tasks running when the wait ended.</param>
 /// <param name="DesiredCount">Tasks wanted.</param>
 /// <param name="HealthyTargets">Healthy targets when the wait ended (null when not checked).</param>
-public sealed record DeployedService(string Resource, string? Url, string? Image, string? TaskDefinitionArn, int? RunningCount, int? DesiredCount, int? HealthyTargets);
+public sealed record DeployedService(string Resource, string? Url, string? Image, string? TaskDefinitionArn, int? RunningCount, int? DesiredCount, int? HealthyTargets)
+{
+    /// <summary>Where the services that call it reach it inside the VPC (ECS Service Connect), e.g. <c>http://api:8080</c>; null when nothing calls it.</summary>
+    public string? InternalUrl { get; init; }
+}
 
 /// <summary>The machine-readable summary of a deploy (written as JSON for CI).</summary>
 /// <param name="App">The application.</param>
@@ -63,7 +67,7 @@ public sealed record DeploySummary(
             string.Create(CultureInfo.InvariantCulture, $"Deploy {Result}: {App} ({Environment}) in {Region ?? "?"} after {DurationSeconds:0.#} s, {MutatingCalls} changing AWS call(s)."),
         };
         lines.AddRange(Services.Select(s =>
-            $"  {s.Resource}: {s.Url ?? "(no URL)"}  image {s.Image ?? "?"}  task definition {Arn.LastSegmentOr(s.TaskDefinitionArn, "?")}" +
+            $"  {s.Resource}: {s.Url ?? (s.InternalUrl is null ? "(no public URL)" : s.InternalUrl + " (internal, Service Connect)")}  image {s.Image ?? "?"}  task definition {Arn.LastSegmentOr(s.TaskDefinitionArn, "?")}" +
             (s.RunningCount is null ? "" : string.Create(CultureInfo.InvariantCulture, $"  {s.RunningCount}/{s.DesiredCount} running")) +
             (s.HealthyTargets is null ? "" : string.Create(CultureInfo.InvariantCulture, $", {s.HealthyTargets} healthy target(s)"))));
         if (Error is not null)

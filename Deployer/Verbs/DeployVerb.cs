@@ -40,7 +40,7 @@ public static class DeployVerb
         ArgumentNullException.ThrowIfNull(progress);
 
         DeploymentValidator.EnsureValid(deployment);
-        var missing = deployment.Services.Where(s => !images.ContainsKey(s.Names.Resource)).Select(s => s.Names.Resource).ToList();
+        var missing = deployment.Services.Where(s => s.IsBuilt && !images.ContainsKey(s.Names.Resource)).Select(s => s.Names.Resource).ToList();
         if (missing.Count > 0)
         {
             throw new DeploymentValidationException([.. missing.Select(m => $"{m}: no pushed image; the image step must publish it before the deploy.")]);
@@ -119,6 +119,18 @@ public static class DeployVerb
         return string.Create(CultureInfo.InvariantCulture, $"{scheme}://{loadBalancerDns}:{service.ListenerPort}");
     }
 
+    /// <summary>Where the services that call <paramref name="service"/> reach it: its Service Connect address (the one Aspire's variables hold); null when nothing calls it.</summary>
+    /// <param name="service">The service.</param>
+    /// <param name="deployment">The deployment (who calls whom).</param>
+    public static string? InternalUrl(ServiceDescription service, DeploymentDescription deployment)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(deployment);
+        return deployment.IsCalled(service) && service.Ports.Count > 0
+            ? string.Join(", ", service.Ports.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Scheme}://{service.Names.ServiceConnectName}:{p.ContainerPort}")))
+            : null;
+    }
+
     private static DeploySummary Summarize(
         DeploymentPlan plan, DeploymentDescription deployment, IReadOnlyDictionary<string, string> images, ApplyContext applied,
         AwsCallLog calls, IReadOnlyList<ServiceState>? states, TimeSpan elapsed, string? error)
@@ -140,12 +152,15 @@ public static class DeployVerb
                 var state = states?.FirstOrDefault(x => x.Resource == s.Names.Resource);
                 return new DeployedService(
                     s.Names.Resource,
-                    dns is not null ? Url(s, dns) : null,
-                    images.GetValueOrDefault(s.Names.Resource),
+                    s.IsLoadBalanced && dns is not null ? Url(s, dns) : null,
+                    images.GetValueOrDefault(s.Names.Resource) ?? s.ImageReference,
                     applied.TryId(TaskDefinitionKind.Instance, s.Names.TaskFamily),
                     state?.RunningCount,
                     state?.DesiredCount,
-                    state?.HealthyTargets);
+                    state?.HealthyTargets)
+                {
+                    InternalUrl = InternalUrl(s, deployment),
+                };
             })],
             Applier.Describe(applied));
     }

@@ -37,12 +37,16 @@ public static class PlanVerb
         var region = session.Region.SystemName;
         var identity = await session.Sts.GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false);
         var resolved = await NetworkResolver.ResolveAsync(session.Ec2, network, region, cancellationToken).ConfigureAwait(false);
+        // A value Aspire generates (a Redis password) is the one an earlier deploy stored, so it stays the same.
+        deployment = await SecretKind.KeepGeneratedAsync(session, deployment, cancellationToken).ConfigureAwait(false);
         var desired = DesiredState.Build(Registry.Kinds, new DesiredContext(deployment, resolved, new AwsTarget(region, identity.Account), images));
         var current = await Planner.ReadAsync(session, desired, cancellationToken).ConfigureAwait(false);
         return new DeploymentPlan(deployment.App, deployment.Environment, region, identity.Account, resolved, Planner.Compute(desired, current))
         {
             Desired = desired,
             Current = current,
+            NotDeployed = deployment.NotDeployed,
+            Warnings = deployment.Warnings,
         };
     }
 }

@@ -38,6 +38,7 @@ public sealed partial class EcsServiceKind
             LoadBalancers = LoadBalancers(spec, context),
             HealthCheckGracePeriodSeconds = spec.TargetGroupName is null ? null : spec.HealthCheckGracePeriodSeconds,
             DeploymentConfiguration = Deployment(spec),
+            ServiceConnectConfiguration = spec.ServiceConnect is null ? null : ServiceConnect(spec.ServiceConnect, context),
             PropagateTags = Ecs.PropagateTags.Service,
             EnableECSManagedTags = true,
             Tags = ClusterKind.AwsTags(spec.Tags),
@@ -91,7 +92,10 @@ public sealed partial class EcsServiceKind
         var grace = spec.TargetGroupName is not null && (all || current!.HealthCheckGracePeriodSeconds != spec.HealthCheckGracePeriodSeconds);
         var deployment = all || current!.CircuitBreaker != spec.CircuitBreaker || current.Rollback != spec.Rollback
             || current.MinimumHealthyPercent != spec.MinimumHealthyPercent || current.MaximumPercent != spec.MaximumPercent;
-        if (!(newRevision || network || balancing || count || grace || deployment))
+        var serviceConnect = all ? spec.ServiceConnect is not null : current!.ServiceConnect?.ToString() != spec.ServiceConnect?.ToString();
+        // A new version of a secret the tasks read: nothing else differs for ECS, so the new deployment is forced.
+        var secretRoll = !newRevision && spec.SecretNames.Any(s => SecretKind.RollsTasks(context.Plan.Changes.FirstOrDefault(c => c.Kind == SecretKind.Instance && c.Name == s)));
+        if (!(newRevision || network || balancing || count || grace || deployment || serviceConnect || secretRoll))
         {
             return null;
         }
@@ -106,9 +110,25 @@ public sealed partial class EcsServiceKind
             LoadBalancers = balancing ? LoadBalancers(spec, context) : null,
             HealthCheckGracePeriodSeconds = grace ? spec.HealthCheckGracePeriodSeconds : null,
             DeploymentConfiguration = deployment ? Deployment(spec) : null,
+            ServiceConnectConfiguration = !serviceConnect ? null
+                : spec.ServiceConnect is null ? new Ecs.ServiceConnectConfiguration { Enabled = false } : ServiceConnect(spec.ServiceConnect, context),
+            ForceNewDeployment = secretRoll ? true : null,
             PropagateTags = all ? Ecs.PropagateTags.Service : null,
         };
     }
+
+    // The namespace by ARN; each published endpoint with its Cloud Map name and the client alias other tasks use.
+    private static Ecs.ServiceConnectConfiguration ServiceConnect(ServiceConnectSpec spec, ApplyContext context) => new()
+    {
+        Enabled = true,
+        Namespace = context.Id(CloudMapNamespaceKind.Instance, spec.NamespaceName),
+        Services = spec.Services.Count == 0 ? null : [.. spec.Services.Select(e => new Ecs.ServiceConnectService
+        {
+            PortName = e.PortName,
+            DiscoveryName = e.DiscoveryName,
+            ClientAliases = [new Ecs.ServiceConnectClientAlias { Port = e.Port, DnsName = e.DnsName }],
+        })],
+    };
 
     private static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
         a.Order(StringComparer.Ordinal).SequenceEqual(b.Order(StringComparer.Ordinal), StringComparer.Ordinal);

@@ -46,15 +46,62 @@ public sealed record EcsServiceSpec(
     int MaximumPercent)
     : ResourceSpec(Name, Owner, Tags)
 {
+    /// <summary>How the service takes part in ECS Service Connect; null when it neither calls nor is called by another service.</summary>
+    public ServiceConnectSpec? ServiceConnect { get; init; }
+
+    /// <summary>The secrets its tasks read at start: a new version of one rolls the service.</summary>
+    public IReadOnlyList<string> SecretNames { get; init; } = [];
+
     /// <inheritdoc />
     public override ResourceKind Kind => EcsServiceKind.Instance;
 
     /// <inheritdoc />
     public override string Describe() =>
         $"{LaunchType} in cluster {ClusterName}, {Num(DesiredCount)} task(s){(DesiredCountManagedByAutoScaling ? " to start (autoscaled)" : "")}, " +
-        $"{SubnetIds.Count} subnets, public IP {(AssignPublicIp ? "yes" : "no")}, target group {TargetGroupName} -> {ContainerName}:{ContainerPort}, " +
+        $"{SubnetIds.Count} subnets, public IP {(AssignPublicIp ? "yes" : "no")}, " +
+        (TargetGroupName is null ? "no load balancer, " : $"target group {TargetGroupName} -> {ContainerName}:{ContainerPort}, ") +
+        (ServiceConnect is null ? "" : $"Service Connect {ServiceConnect}, ") +
         $"grace {Num(HealthCheckGracePeriodSeconds)} s, circuit breaker {(CircuitBreaker ? "on" : "off")} with rollback {(Rollback ? "on" : "off")}, " +
         $"{Num(MinimumHealthyPercent)}/{Num(MaximumPercent)} %";
+}
+
+/// <summary>One endpoint a service publishes over Service Connect.</summary>
+/// <param name="PortName">The task definition's port mapping name.</param>
+/// <param name="DiscoveryName">Its Cloud Map service name (unique in the namespace).</param>
+/// <param name="DnsName">The name other tasks reach it by (its client alias).</param>
+/// <param name="Port">The client alias's port (the container port, so Aspire's variables hold the same address).</param>
+public sealed record ServiceConnectEntry(string PortName, string DiscoveryName, string DnsName, int Port)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{DnsName}:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({PortName} as {DiscoveryName})";
+}
+
+/// <summary>A service's ECS Service Connect settings: its namespace and the endpoints it publishes (none for a client only).</summary>
+/// <param name="NamespaceName">The Cloud Map namespace, by name.</param>
+/// <param name="Services">The endpoints it publishes.</param>
+public sealed record ServiceConnectSpec(string NamespaceName, IReadOnlyList<ServiceConnectEntry> Services)
+{
+    /// <summary>The settings in one line (what is compared).</summary>
+    public override string ToString() =>
+        $"in {NamespaceName}" + (Services.Count == 0 ? " (client only)" : ", publishes " + string.Join(", ", Services.Select(e => e.ToString())));
+
+    /// <summary>The settings of a service of the deployment; null when it takes no part.</summary>
+    /// <param name="service">The service.</param>
+    /// <param name="deployment">The deployment (who calls whom).</param>
+    public static ServiceConnectSpec? Of(Model.ServiceDescription service, Model.DeploymentDescription deployment)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(deployment);
+        if (!deployment.UsesServiceConnect(service))
+        {
+            return null;
+        }
+
+        var names = service.Names;
+        var published = deployment.IsCalled(service) ? service.Ports : [];
+        return new ServiceConnectSpec(names.Namespace, [.. published.Select(p => new ServiceConnectEntry(p.Name,
+            published.Count == 1 ? names.ServiceConnectName : $"{names.ServiceConnectName}-{p.Name}", names.ServiceConnectName, p.ContainerPort))]);
+    }
 }
 
 /// <summary>The app's services in one cluster and the names of the others there.</summary>
@@ -63,8 +110,10 @@ public sealed record EcsServiceSpec(
 public sealed record ClusterServices(IReadOnlyList<(FoundResource Resource, Ecs.Service Service)> Ours, IReadOnlyList<string> Others);
 
 /// <summary>
-/// ECS services on Fargate, one per Aspire resource, behind its target group: rolling deployments with the circuit
-/// breaker and rollback, 100/200 percent, a health-check grace period, public IP only when the subnets need it.
+/// ECS services on Fargate, one per Aspire resource, behind its target group when it has an external endpoint, in
+/// ECS Service Connect when it calls or is called by another service: rolling deployments with the circuit breaker
+/// and rollback, 100/200 percent, a health-check grace period, public IP only when the subnets need it; a new
+/// version of a secret its tasks read rolls it.
 /// Destroy scales each to 0, deletes it and waits until it is INACTIVE (all services drain at once).
 /// </summary>
 public sealed partial class EcsServiceKind : ResourceKind<EcsServiceSpec>
@@ -95,10 +144,15 @@ public sealed partial class EcsServiceKind : ResourceKind<EcsServiceSpec>
         {
             var (names, options) = (service.Names, service.Options);
             var count = options.AutoScaling is { } scaling ? Math.Clamp(options.DesiredCount, scaling.MinCount, scaling.MaxCount) : options.DesiredCount;
+            var balanced = service.IsLoadBalanced;
             yield return new EcsServiceSpec(names.Service, names.Resource, names.Tags, names.Cluster, names.TaskFamily, "FARGATE", count,
                 options.AutoScaling is not null, context.Network.TaskSubnetIds, [names.ServiceSecurityGroup], context.Network.AssignPublicIp,
-                TargetGroupKind.NameOf(service, context.Network.VpcId), names.Resource, service.ContainerPort, options.HealthCheckGracePeriodSeconds,
-                CircuitBreaker: true, Rollback: true, MinimumHealthyPercent, MaximumPercent);
+                balanced ? TargetGroupKind.NameOf(service, context.Network.VpcId) : null, balanced ? names.Resource : null, balanced ? service.ContainerPort : null,
+                options.HealthCheckGracePeriodSeconds, CircuitBreaker: true, Rollback: true, MinimumHealthyPercent, MaximumPercent)
+            {
+                ServiceConnect = ServiceConnectSpec.Of(service, context.Deployment),
+                SecretNames = [.. service.Secrets.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            };
         }
     }
 
@@ -167,6 +221,11 @@ public sealed partial class EcsServiceKind : ResourceKind<EcsServiceSpec>
         if (service.DeploymentConfiguration is null)
         {
             unreported.Add("deployment configuration (circuit breaker, rollback, minimum and maximum percent)");
+            // The same emulator drops Service Connect too (ECS reports it on the primary deployment).
+            if (spec.ServiceConnect is not null)
+            {
+                unreported.Add("Service Connect");
+            }
         }
 
         var deployment = service.DeploymentConfiguration;
@@ -187,8 +246,20 @@ public sealed partial class EcsServiceKind : ResourceKind<EcsServiceSpec>
             Rollback = deployment is null ? spec.Rollback : deployment.DeploymentCircuitBreaker?.Rollback ?? false,
             MinimumHealthyPercent = deployment is null ? spec.MinimumHealthyPercent : deployment.MinimumHealthyPercent ?? 0,
             MaximumPercent = deployment is null ? spec.MaximumPercent : deployment.MaximumPercent ?? 0,
+            ServiceConnect = deployment is null ? spec.ServiceConnect : ObservedServiceConnect(service, context),
         };
         return new ObservedResource(current, service.ServiceArn!, Unreported: unreported.Count > 0 ? unreported : null);
+    }
+
+    // ECS reports Service Connect on the deployment it belongs to; the primary one is what the service runs.
+    private static ServiceConnectSpec? ObservedServiceConnect(Ecs.Service service, ReadContext context)
+    {
+        var configuration = (service.Deployments ?? []).FirstOrDefault(d => d.Status == "PRIMARY")?.ServiceConnectConfiguration;
+        return configuration is not { Enabled: true }
+            ? null
+            : new ServiceConnectSpec(configuration.Namespace is { } ns ? context.NameOf(CloudMapNamespaceKind.Instance, ns) : "",
+                [.. (configuration.Services ?? []).Select(e => new ServiceConnectEntry(e.PortName, e.DiscoveryName ?? e.PortName,
+                    e.ClientAliases?.FirstOrDefault()?.DnsName ?? "", e.ClientAliases?.FirstOrDefault()?.Port ?? 0))]);
     }
 
     /// <inheritdoc />
@@ -217,6 +288,7 @@ public sealed partial class EcsServiceKind : ResourceKind<EcsServiceSpec>
         diff.Compare("rollback", current.Rollback, desired.Rollback);
         diff.Compare("minimum healthy %", current.MinimumHealthyPercent, desired.MinimumHealthyPercent);
         diff.Compare("maximum %", current.MaximumPercent, desired.MaximumPercent);
+        diff.Compare("Service Connect", current.ServiceConnect?.ToString(), desired.ServiceConnect?.ToString());
     }
 
     /// <inheritdoc />
@@ -230,6 +302,12 @@ public sealed partial class EcsServiceKind : ResourceKind<EcsServiceSpec>
         if (desired.TargetGroupName is { } group && context.ChangeOf(TargetGroupKind.Instance, group)?.Action == ChangeAction.Replace)
         {
             change = change.Touched("target group", "current", "replaced");
+        }
+
+        // Tasks read their secrets at start: a new version of one rolls the service (ECS sees no other change).
+        foreach (var secret in desired.SecretNames.Where(s => SecretKind.RollsTasks(context.ChangeOf(SecretKind.Instance, s))))
+        {
+            change = change.Touched("secret " + secret, "current version", "new version");
         }
 
         var definition = context.ChangeOf(TaskDefinitionKind.Instance, desired.TaskFamily);

@@ -67,7 +67,7 @@ public sealed class EcrImagePipelineTests : IAsyncLifetime
     {
         await TestEnvironment.EnsureDockerAsync();
         using var app = TestApp.Create(AppBehaviour.ExitsAtStart); // would fail the smoke test if it were built
-        var source = app.Service.Image;
+        var source = app.Service.Image!;
         var tag = (await SourceFingerprint.ComputeAsync(app.Directory, Path.Combine(app.Directory, source.DockerfilePath), source.BuildArguments,
             "linux/amd64", new DockerCli(), default)).Tag;
         var uri = await new EcrImageRegistry(_session.Ecr, new RecordingProgress()).PrepareAsync(app.Service, default);

@@ -28,7 +28,7 @@ public sealed class DeploymentValidatorTests
     [Fact]
     public void EveryProblem_IsReportedAtOnceNamingTheResource()
     {
-        var problems = Problems(Service(containerPort: 0, listenerPort: 70000, size: new FargateSize(256, 4096),
+        var problems = Problems(Service(containerPort: 70000, listenerPort: 70001, size: new FargateSize(256, 4096),
             options: new EcsServiceOptions { DesiredCount = -1, LogRetentionDays = 2, CertificateArn = "my-cert" }));
 
         Assert.Equal(6, problems.Count);

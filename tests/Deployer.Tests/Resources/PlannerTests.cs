@@ -93,7 +93,7 @@ public sealed class PlannerTests
         Assert.DoesNotContain(ordered, c => c.Action == ChangeAction.Replace);
 
         Assert.Equal(ChangeAction.Update, changes[(Kind.TaskDefinition, "shop-test-web")].Action);
-        Assert.Contains(changes[(Kind.TaskDefinition, "shop-test-web")].Changes, p => p.ToString() == "container port 8080 → 9090");
+        Assert.Contains(changes[(Kind.TaskDefinition, "shop-test-web")].Changes, p => p.ToString() == "port mapping http 8080 http → 9090 http");
         Assert.Contains(changes[(Kind.TaskDefinition, "shop-test-web")].Changes, p => p.ToString() == "environment PORT 8080 → 9090");
         Assert.Equal(ChangeAction.Update, changes[(Kind.SecurityGroup, "shop-test-web-service")].Action);
         Assert.Equal(ChangeAction.Update, changes[(Kind.Listener, "shop-test:80")].Action);

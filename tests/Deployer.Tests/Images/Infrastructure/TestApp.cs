@@ -101,7 +101,7 @@ public sealed class TestApp : IDisposable
     public void EditSource() => File.AppendAllText(Path.Combine(Directory, "server.js"), "// edited\n");
 
     /// <summary>Points the service at another Dockerfile path (relative to the context or absolute).</summary>
-    public void UseDockerfile(string path) => Service = Service with { Image = Service.Image with { DockerfilePath = path } };
+    public void UseDockerfile(string path) => Service = Service with { Image = Service.Image! with { DockerfilePath = path } };
 
     /// <summary>Deletes the context and every local image tag the pipeline made for this app (local and registry tags).</summary>
     public void Dispose()
