@@ -10,7 +10,7 @@ internal static partial class DeployerSteps
     /// <summary>
     /// The destroy step: removes everything tagged for the app and environment, in reverse dependency order, with a
     /// line per resource and a summary; says "Nothing to destroy" (and changes nothing) when nothing is left. Needs
-    /// no valid model: the app and environment come from the model when it is valid, else from <c>Aws:AppName</c> /
+    /// no valid model and no parameter values: the app and environment come from <c>Aws:AppName</c> /
     /// <c>Aws:Environment</c>; wrong settings are refused all the same. Fails the step (exit code 1) with the AWS
     /// error code and what to do.
     /// </summary>
@@ -27,27 +27,19 @@ internal static partial class DeployerSteps
             }
         });
 
-    private const string AppNameKey = AwsSettings.SectionName + ":" + nameof(AwsSettings.AppName);
-    private const string EnvironmentKey = AwsSettings.SectionName + ":" + nameof(AwsSettings.Environment);
-
     /// <summary>
-    /// The app and environment to act on: the model's when it is valid; otherwise (so a user can always destroy)
-    /// <c>Aws:AppName</c> and <c>Aws:Environment</c> with the same defaults the model reader uses. Wrong settings are
-    /// not a model problem: they fail here (a mistyped Aws:AppName must not destroy the default app).
+    /// The app and environment to act on, and the names of the model's services: from <c>Aws:AppName</c>,
+    /// <c>Aws:Environment</c> and the model's resource names alone, so destroy and status work whatever else the model
+    /// holds (a size Fargate refuses, a parameter without a value: destroying needs no secret). Wrong settings are
+    /// refused all the same (a mistyped Aws:AppName must not destroy the default app).
     /// </summary>
-    private static async Task<AppScope> ResolveAppScopeAsync(PipelineStepContext context, DeployerRun run, StepProgress progress)
+    private static Task<AppScope> ResolveAppScopeAsync(PipelineStepContext context, DeployerRun run, StepProgress progress)
     {
         var settings = run.Settings(context);
-        try
-        {
-            return AppScope.From(await run.DeploymentAsync(context).ConfigureAwait(false));
-        }
-        catch (DeploymentValidationException e)
-        {
-            var scope = new AppScope(settings.App, settings.EnvironmentFor(DeployerRun.AspireEnvironment(context)));
-            progress.Warn($"The model is not valid ({e.Problems.Count} problem(s), e.g. {e.Problems[0]}); acting on app '{scope.App}', " +
-                          $"environment '{scope.Environment}' from {AppNameKey} / {EnvironmentKey}, finding resources by their tags.");
-            return scope;
-        }
+        var environment = settings.EnvironmentFor(DeployerRun.AspireEnvironment(context));
+        var services = ModelReader.DeployableResourceNames(context.Model).Select(name => new AwsNames(settings.App, environment, name)).ToList();
+        progress.Info($"Acting on app '{settings.App}', environment '{environment}' ({AwsSettings.SectionName}:{nameof(AwsSettings.AppName)} / " +
+                      $"{AwsSettings.SectionName}:{nameof(AwsSettings.Environment)}); resources are found by their tags.");
+        return Task.FromResult(new AppScope(settings.App, environment, services));
     }
 }

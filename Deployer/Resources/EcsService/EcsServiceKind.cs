@@ -59,9 +59,9 @@ public sealed record EcsServiceSpec(
     public override string Describe() =>
         $"{LaunchType} in cluster {ClusterName}, {Num(DesiredCount)} task(s){(DesiredCountManagedByAutoScaling ? " to start (autoscaled)" : "")}, " +
         $"{SubnetIds.Count} subnets, public IP {(AssignPublicIp ? "yes" : "no")}, " +
-        (TargetGroupName is null ? "no load balancer, " : $"target group {TargetGroupName} -> {ContainerName}:{ContainerPort}, ") +
+        (TargetGroupName is null ? "no load balancer, " : $"target group {TargetGroupName} -> {ContainerName}:{ContainerPort}, grace {Num(HealthCheckGracePeriodSeconds)} s, ") +
         (ServiceConnect is null ? "" : $"Service Connect {ServiceConnect}, ") +
-        $"grace {Num(HealthCheckGracePeriodSeconds)} s, circuit breaker {(CircuitBreaker ? "on" : "off")} with rollback {(Rollback ? "on" : "off")}, " +
+        $"circuit breaker {(CircuitBreaker ? "on" : "off")} with rollback {(Rollback ? "on" : "off")}, " +
         $"{Num(MinimumHealthyPercent)}/{Num(MaximumPercent)} %";
 }
 
