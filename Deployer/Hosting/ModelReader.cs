@@ -81,7 +81,12 @@ public static class ModelReader
             NotDeployed = [.. inventory.Skipped, .. ParameterReasons(inventory, secrets)],
             Warnings = [.. secrets.Services.Where(s => !s.IsBuilt).Select(DataWarning)],
         };
-        problems.AddRange(DeploymentValidator.Problems(deployment));
+        // With a service that could not be read, what is left would only give misleading problems (nothing to deploy, a reference to it).
+        if (drafts.Count == inventory.Deployed.Count)
+        {
+            problems.AddRange(DeploymentValidator.Problems(deployment));
+        }
+
         return problems.Count > 0 ? throw new DeploymentValidationException([.. problems.Distinct(StringComparer.Ordinal)]) : deployment;
     }
 

@@ -96,11 +96,11 @@ internal sealed class ValueRenderer(ParameterReader parameters, Func<EndpointRef
                 return [new ValuePart(Endpoint(expression.Endpoint, expression.Property, references), null)];
             case ReferenceExpression expression:
                 return await ExpressionAsync(expression, usedAs, references).ConfigureAwait(false);
+            case IValueProvider provider:
+                return [new ValuePart(await ProviderAsync(provider).ConfigureAwait(false), null)];
             case IManifestExpressionProvider manifest:
                 throw new UnresolvableValueException(
                     $"its value {manifest.ValueExpression} ({value.GetType().Name}) has no meaning on ECS; set it to text, a parameter or an endpoint of a deployed resource");
-            case IValueProvider provider:
-                return [new ValuePart(await ProviderAsync(provider).ConfigureAwait(false), null)];
             case IFormattable formattable:
                 return [new ValuePart(formattable.ToString(null, CultureInfo.InvariantCulture), null)];
             default:
@@ -204,8 +204,9 @@ internal sealed class ValueRenderer(ParameterReader parameters, Func<EndpointRef
         var read = provider.GetValueAsync(cancellationToken).AsTask();
         if (await Task.WhenAny(read, Task.Delay(bound, cancellationToken)).ConfigureAwait(false) != read)
         {
+            var expression = provider is IManifestExpressionProvider manifest ? $"{manifest.ValueExpression}, " : "";
             throw new UnresolvableValueException(string.Create(CultureInfo.InvariantCulture,
-                $"its value ({provider.GetType().Name}) was not given within {bound.TotalSeconds:0} s; in publish mode it may never be"));
+                $"its value ({expression}{provider.GetType().Name}) was not given within {bound.TotalSeconds:0} s; in publish mode it may never be"));
         }
 
         return await read.ConfigureAwait(false) ?? "";

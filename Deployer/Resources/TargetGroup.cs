@@ -88,11 +88,14 @@ public sealed partial class TargetGroupKind : ResourceKind<TargetGroupSpec>, IRe
 
     /// <inheritdoc />
     protected override IEnumerable<TargetGroupSpec> DesiredSpecs(DesiredContext context) =>
-        context.LoadBalanced.Select(service => new TargetGroupSpec(NameOf(service, context.Network.VpcId), service.Names.Resource, service.Names.Tags,
-            "HTTP", service.ContainerPort, context.Network.VpcId, "ip",
+        context.LoadBalanced.Select(service => SpecOf(service, context.Network.VpcId));
+
+    // The group a service with an external endpoint has (and the shape an older one of a service without is read in).
+    private static TargetGroupSpec SpecOf(ServiceDescription service, string vpcId) =>
+        new(NameOf(service, vpcId), service.Names.Resource, service.Names.Tags, "HTTP", service.ContainerPort, vpcId, "ip",
             new HealthCheckSpec("HTTP", service.HealthCheckPath, ServiceContract.HealthCheck.IntervalSeconds, ServiceContract.HealthCheck.TimeoutSeconds,
                 ServiceContract.HealthCheck.HealthyThreshold, ServiceContract.HealthCheck.UnhealthyThreshold, ServiceContract.HealthCheck.SuccessCodes),
-            new Dictionary<string, string> { [DeregistrationDelayAttribute] = DeregistrationDelaySeconds.ToString(CultureInfo.InvariantCulture) }));
+            new Dictionary<string, string> { [DeregistrationDelayAttribute] = DeregistrationDelaySeconds.ToString(CultureInfo.InvariantCulture) });
 
     /// <summary>The target group of this name, or null.</summary>
     /// <param name="session">The AWS session.</param>
@@ -118,12 +121,13 @@ public sealed partial class TargetGroupKind : ResourceKind<TargetGroupSpec>, IRe
         ArgumentNullException.ThrowIfNull(context);
         var (elb, ct) = (context.Session.ElbV2, context.CancellationToken);
         var specs = context.DesiredOf<TargetGroupSpec>();
-        var all = specs.Count == 0 ? [] : await elb.DescribeTargetGroupsItemsAsync(new Elb.DescribeTargetGroupsRequest(), ct).ToListAsync(ct).ConfigureAwait(false);
+        var all = context.Desired.Deployment.Services.Count == 0 ? [] : await elb.DescribeTargetGroupsItemsAsync(new Elb.DescribeTargetGroupsRequest(), ct).ToListAsync(ct).ConfigureAwait(false);
         var found = new List<ObservedResource>();
+        // Every service, so the group of one that no longer has an external endpoint is read, and deleted once it moved.
         foreach (var service in context.Desired.Deployment.Services)
         {
             var name = NameOf(service, context.Desired.Network.VpcId);
-            var spec = specs.Single(s => s.Name == name);
+            var spec = specs.SingleOrDefault(s => s.Name == name) ?? SpecOf(service, context.Desired.Network.VpcId);
             foreach (var group in all.Where(g => g.TargetGroupArn is not null && IsStemOf(service.Names, g.TargetGroupName)))
             {
                 // The service's group for other settings (an older port or VPC, or the name before hashes): read

@@ -257,3 +257,49 @@ public sealed class IamEventualConsistency(TimeSpan hiddenFor, TimeSpan refusedF
         }
     }
 }
+ }
+
+/// <summary>
+/// Cloud Map's refusal to delete a namespace that still holds services: "If the namespace still contains one or more
+/// services, the request fails" (AWS Cloud Map API reference, DeleteNamespace), with <c>ResourceInUse</c>. moto
+/// deletes it anyway. ECS makes such services for Service Connect; the proxy tracks the ones made and deleted through it.
+/// </summary>
+public sealed class CloudMapNamespaceInUse : IAwsBehaviour
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _namespaceOfService = new(StringComparer.Ordinal);
+
+    /// <summary>How many DeleteNamespace calls were refused.</summary>
+    public int Refused { get; private set; }
+
+    /// <inheritdoc />
+    public AwsAnswer? Before(ProxyRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Operation == "DeleteNamespace" && request.JsonString("Id") is { } ns && _namespaceOfService.Values.Contains(ns))
+        {
+            Refused++;
+            return AwsAnswer.JsonError("ResourceInUse", "The specified namespace can't be deleted because it contains services.");
+        }
+
+        // Cloud Map's DeleteService names the service by "Id" (ECS's by "service").
+        if (request.Operation == "DeleteService" && request.JsonString("Id") is { } id)
+        {
+            _namespaceOfService.TryRemove(id, out _);
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public AwsAnswer? After(ProxyRequest request, int status, byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Operation == "CreateService" && status == 200 && request.JsonString("NamespaceId") is { } ns)
+        {
+            using var answer = JsonDocument.Parse(body);
+            _namespaceOfService[answer.RootElement.GetProperty("Service").GetProperty("Id").GetString()!] = ns;
+        }
+
+        return null;
+    }
+}

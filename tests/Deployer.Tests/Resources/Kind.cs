@@ -12,6 +12,8 @@ internal static class Kind
 
     public static ResourceKind LogGroup => LogGroupKind.Instance;
 
+    public static ResourceKind Secret => SecretKind.Instance;
+
     public static ResourceKind IamRole => IamRoleKind.Instance;
 
     public static ResourceKind SecurityGroup => SecurityGroupKind.Instance;
@@ -21,6 +23,8 @@ internal static class Kind
     public static ResourceKind TargetGroup => TargetGroupKind.Instance;
 
     public static ResourceKind Listener => ListenerKind.Instance;
+
+    public static ResourceKind Namespace => CloudMapNamespaceKind.Instance;
 
     public static ResourceKind Cluster => ClusterKind.Instance;
 
