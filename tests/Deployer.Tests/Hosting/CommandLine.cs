@@ -44,11 +44,15 @@ public static partial class CommandLine
     /// <c>dotnet run --project AppHost --no-build -- --operation publish --step STEP ARGS</c>, as the README shows it
     /// (the AppHost must be built in <see cref="Configuration"/>, which the test command does).
     /// </summary>
-    public static Task<CommandResult> PublishStepAsync(string step, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, ITestOutputHelper output)
+    public static Task<CommandResult> PublishStepAsync(string step, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, ITestOutputHelper output) =>
+        PublishStepAsync("AppHost", step, arguments, environment, timeout, output);
+
+    /// <summary>The same for another AppHost of the repository, e.g. <c>tests/apphosts/WholeModelAppHost</c>.</summary>
+    public static Task<CommandResult> PublishStepAsync(string project, string step, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, ITestOutputHelper output)
     {
-        var appHost = Path.Combine(TestEnvironment.RepoRoot, "AppHost", "bin", Configuration, "net10.0", "AppHost.dll");
+        var appHost = Path.Combine(TestEnvironment.RepoRoot, project, "bin", Configuration, "net10.0", Path.GetFileName(project) + ".dll");
         Assert.True(File.Exists(appHost), $"{appHost} does not exist: build the solution ({Configuration}) first, as scripts/test.sh does.");
-        return RunAsync("dotnet", ["run", "--project", "AppHost", "--no-build", "-c", Configuration, "--", "--operation", "publish", "--step", step, .. arguments],
+        return RunAsync("dotnet", ["run", "--project", project, "--no-build", "-c", Configuration, "--", "--operation", "publish", "--step", step, .. arguments],
             environment, timeout, output);
     }
 

@@ -139,6 +139,7 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
             ],
             builder => builder.AddDockerfile("web", contextDirectory)
                 .WithHttpEndpoint(port: 80, targetPort: 4000, env: "PORT")
+                .WithExternalHttpEndpoints()
                 .WithBuildArg("BASE", TestEnvironment.NodeBaseImage)
                 .WithEnvironment("GREETING", "hi")
                 .WithEnvironment(_ => Interlocked.Increment(ref _modelReads))

@@ -72,6 +72,7 @@ public sealed class DestroyStepTests(ITestOutputHelper output) : IDisposable
             ["--operation", "publish", "--step", step, "--Aws:AppName", app, "--Aws:Environment", "test", .. extra],
             builder => builder.AddDockerfile("web", Path.GetTempPath())
                 .WithHttpEndpoint(port: 80, targetPort: 8080, env: "PORT")
+                .WithExternalHttpEndpoints()
                 .PublishAsEcsService(),
             TimeSpan.FromSeconds(60),
             output);
