@@ -131,6 +131,28 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(proxy.Captured);
     }
 
+    [Fact]
+    public async Task DeployStep_VolumeBackedContainer_IsRefusedWithTheReasonAndTheWayOut_AndNoAwsCall()
+    {
+        var moto = await MotoServer.GetAsync();
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        AwsProcessEnvironment.PointAt(proxy.Endpoint.ToString());
+
+        var lines = await PipelineStepHarness.RunAsync(
+            ["--operation", "publish", "--step", AwsEcsEnvironmentResource.DeployStep, "--Aws:AppName", PlanSamples.UniqueApp(), "--Aws:Environment", "test"],
+            builder => builder.AddDockerfile("web", Path.GetTempPath()).WithHttpEndpoint(targetPort: 4000, env: "PORT").WithExternalHttpEndpoints()
+                .WithReference(builder.AddRedis("cache").WithDataVolume()),
+            TimeSpan.FromSeconds(60),
+            output);
+
+        Assert.Equal(1, Environment.ExitCode);
+        Assert.Single(lines, l => l.Contains("Deploy failed: the deployment is not valid; nothing was changed.", StringComparison.Ordinal));
+        var problem = Assert.Single(lines, l => l.Contains("- cache: has a volume at /data", StringComparison.Ordinal));
+        Assert.Contains("use a managed service", problem);
+        Assert.Contains("AddConnectionString or AddParameter", problem);
+        Assert.Empty(proxy.Captured);
+    }
+
     private Task<List<string>> RunDeployStepAsync(string app, string contextDirectory, string[] extra) =>
         PipelineStepHarness.RunAsync(
             [
