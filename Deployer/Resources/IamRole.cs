@@ -40,7 +40,7 @@ public sealed record IamRoleSpec(
 /// logs; and, when the task reads secrets, an inline policy allowing secretsmanager:GetSecretValue on exactly those
 /// secrets) and the task role the app's code runs as (no policies). IAM is global, so their names carry the region.
 /// </summary>
-public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
+public sealed partial class IamRoleKind : ResourceKind<IamRoleSpec>
 {
     /// <summary>The service principal ECS tasks assume roles as.</summary>
     public const string TasksPrincipal = "ecs-tasks.amazonaws.com";
@@ -197,53 +197,6 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
             : [];
     }
 
-    // The secrets the role's inline policy lets it read, by name (an ARN that is not one of the app's secrets stays an ARN).
-    private static async Task<IReadOnlyList<string>> ReadableSecretsAsync(ReadContext context, string role)
-    {
-        try
-        {
-            var policy = await context.Session.Iam.GetRolePolicyAsync(new Iam.GetRolePolicyRequest { RoleName = role, PolicyName = SecretsPolicyName }, context.CancellationToken)
-                .ConfigureAwait(false);
-            return [.. PolicyResources(policy.PolicyDocument).Select(arn => context.NameOf(SecretKind.Instance, arn)).Order(StringComparer.Ordinal)];
-        }
-        catch (AwsApiException e) when (e.ErrorCode == "NoSuchEntity")
-        {
-            return [];
-        }
-    }
-
-    /// <summary>The policy letting a role read exactly <paramref name="secretArns"/>.</summary>
-    /// <param name="secretArns">The secrets' ARNs.</param>
-    public static string SecretsPolicy(IEnumerable<string> secretArns) => JsonSerializer.Serialize(new
-    {
-        Version = "2012-10-17",
-        Statement = new[] { new { Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = secretArns.Order(StringComparer.Ordinal).ToArray() } },
-    });
-
-    /// <summary>The resources an IAM policy document allows (its statements' <c>Resource</c>).</summary>
-    /// <param name="document">The document, URL-encoded as IAM returns it, or plain JSON.</param>
-    public static IReadOnlyList<string> PolicyResources(string? document)
-    {
-        if (string.IsNullOrWhiteSpace(document))
-        {
-            return [];
-        }
-
-        try
-        {
-            using var parsed = JsonDocument.Parse(document.TrimStart().StartsWith('{') ? document : Uri.UnescapeDataString(document));
-            var statements = parsed.RootElement.GetProperty("Statement");
-            return [.. (statements.ValueKind == JsonValueKind.Array ? statements.EnumerateArray().ToList() : [statements])
-                .SelectMany(s => !s.TryGetProperty("Resource", out var r) ? []
-                    : r.ValueKind == JsonValueKind.String ? [r.GetString()!]
-                    : r.EnumerateArray().Select(x => x.GetString()).OfType<string>())];
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return [];
-        }
-    }
-
     /// <inheritdoc />
     protected override void Compare(IamRoleSpec desired, IamRoleSpec current, Diff diff)
     {
@@ -303,30 +256,6 @@ public sealed class IamRoleKind : ResourceKind<IamRoleSpec>
         {
             await iam.DetachRolePolicyAsync(new Iam.DetachRolePolicyRequest { RoleName = spec.Name, PolicyArn = policy }, ct).ConfigureAwait(false);
         }
-    }
-
-    // Puts the inline policy allowing exactly the spec's secrets (by their ARNs), or deletes it when there are none.
-    private static async Task SecretsPolicyAsync(IamRoleSpec spec, IReadOnlyList<string> readable, ApplyContext context)
-    {
-        var (iam, ct) = (context.Session.Iam, context.CancellationToken);
-        if (readable.Order(StringComparer.Ordinal).SequenceEqual(spec.ReadableSecrets.Order(StringComparer.Ordinal), StringComparer.Ordinal))
-        {
-            return;
-        }
-
-        if (spec.ReadableSecrets.Count == 0)
-        {
-            await Converge.TolerateAsync(() => iam.DeleteRolePolicyAsync(new Iam.DeleteRolePolicyRequest { RoleName = spec.Name, PolicyName = SecretsPolicyName }, ct), "NoSuchEntity")
-                .ConfigureAwait(false);
-            return;
-        }
-
-        await iam.PutRolePolicyAsync(new Iam.PutRolePolicyRequest
-        {
-            RoleName = spec.Name,
-            PolicyName = SecretsPolicyName,
-            PolicyDocument = SecretsPolicy(spec.ReadableSecrets.Select(name => context.Id(SecretKind.Instance, name))),
-        }, ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -29,8 +29,11 @@ public sealed class DeploymentModelTests
         Assert.Equal(4000, service.ListenerPort);
         Assert.Equal(ServiceContract.HealthPath, service.HealthCheckPath);
         Assert.Equal(FargateSize.Default, service.Size);
-        Assert.EndsWith("node-app", service.Image.ContextPath);
-        Assert.EndsWith("Dockerfile", service.Image.DockerfilePath);
+        // Built from its Dockerfile, not run as an existing image.
+        var image = Assert.IsType<ImageSource>(service.Image);
+        Assert.Null(service.ImageReference);
+        Assert.EndsWith("node-app", image.ContextPath);
+        Assert.EndsWith("Dockerfile", image.DockerfilePath);
     }
 
     [Fact]

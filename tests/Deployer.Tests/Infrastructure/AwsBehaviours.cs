@@ -257,7 +257,6 @@ public sealed class IamEventualConsistency(TimeSpan hiddenFor, TimeSpan refusedF
         }
     }
 }
- }
 
 /// <summary>
 /// Cloud Map's refusal to delete a namespace that still holds services: "If the namespace still contains one or more
