@@ -143,7 +143,7 @@ public sealed class WholeModelRun : IAsyncLifetime
         var before = _proxy.Captured.Count;
         var result = await CommandLine.PublishStepAsync(Project, step,
             ["--Aws:AppName", App, "--Aws:Environment", "test", $"--Aws:Registry={_registry!.Address}", "--Aws:WaitForHealthyTargets=false",
-             "--Aws:DeployPollSeconds=0.2", $"--Aws:SummaryFile={SummaryFile}", .. extra],
+             "--Aws:IamSettleSeconds=0", "--Aws:DeployPollSeconds=0.2", $"--Aws:SummaryFile={SummaryFile}", .. extra],
             environment, Timeout, new Output(_log));
         Runs[name] = (result, [.. _proxy.Captured.Skip(before)]);
         Assert.True(result.ExitCode == 0, $"{name} ({step}) exited {result.ExitCode}:\n{string.Join('\n', result.Lines)}");
