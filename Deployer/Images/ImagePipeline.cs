@@ -128,22 +128,31 @@ public sealed partial class ImagePipeline : IDisposable
         var localImage = $"{service.Names.Repository}:{tag}";
         await BuildAsync(service, context, dockerfile, platform, enginePlatform, localImage, source, cancellationToken).ConfigureAwait(false);
 
-        if (_options.SkipSmokeTest)
-        {
-            _progress.Warn($"SMOKE TEST SKIPPED for {resource} (the skip setting is on): {localImage} goes to the registry without proof " +
-                           $"that it starts and answers its health path (its tag ends in {UnverifiedSuffix}). A broken image will fail on ECS instead, slowly.");
-        }
-        else
-        {
-            _progress.Step($"{resource}: smoke test");
-            await new SmokeTester(_docker, _options, _progress, _http).RunAsync(service, localImage, cancellationToken).ConfigureAwait(false);
-        }
+        var healthyAfter = await ProveAsync(service, localImage, cancellationToken).ConfigureAwait(false);
 
         _progress.Step($"{resource}: push to {repository}");
         await LoginAsync(resource, repository, cancellationToken).ConfigureAwait(false);
         var digest = await PushAsync(resource, localImage, repository, tag, cancellationToken).ConfigureAwait(false);
         _progress.Info($"Pushed {repository}@{digest}.");
-        return new PublishedImage(resource, repository, tag, digest, source.Revision, Built: true, Pushed: true, SmokeTested: !_options.SkipSmokeTest);
+        return new PublishedImage(resource, repository, tag, digest, source.Revision, Built: true, Pushed: true, SmokeTested: !_options.SkipSmokeTest)
+        {
+            HealthyAfter = healthyAfter,
+        };
+    }
+
+    // The smoke test (its time to healthy), or a loud warning when it is skipped (null).
+    private async Task<TimeSpan?> ProveAsync(ServiceDescription service, string localImage, CancellationToken cancellationToken)
+    {
+        var resource = service.Names.Resource;
+        if (_options.SkipSmokeTest)
+        {
+            _progress.Warn($"SMOKE TEST SKIPPED for {resource} (the skip setting is on): {localImage} goes to the registry without proof " +
+                           $"that it starts and answers its health path (its tag ends in {UnverifiedSuffix}). A broken image will fail on ECS instead, slowly.");
+            return null;
+        }
+
+        _progress.Step($"{resource}: smoke test");
+        return await new SmokeTester(_docker, _options, _progress, _http).RunAsync(service, localImage, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Aspire.ServiceDefaults;
 
 namespace Aspire.Deployer.Model;
 
@@ -113,6 +114,21 @@ public static partial class DeploymentValidator
 
     private static IEnumerable<string> EnvironmentProblems(ServiceDescription service)
     {
+        // The drain bound sets the target group's deregistration delay and must end before ECS's SIGKILL.
+        if (service.Environment.TryGetValue(ServiceContract.GracefulShutdownVariable, out var drain))
+        {
+            if (RolloutTimings.DrainBound(service) is not { } bound)
+            {
+                yield return $"{ServiceContract.GracefulShutdownVariable} is '{drain}', not a whole number of milliseconds.";
+            }
+            else if (bound >= ServiceContract.StopTimeout)
+            {
+                yield return $"{ServiceContract.GracefulShutdownVariable} {drain} ms is not below ECS's stop timeout of {ServiceContract.StopTimeout.TotalSeconds:0} s: " +
+                             "ECS would kill the app before it finishes draining. Lower it.";
+            }
+        }
+
+
         foreach (var name in service.Environment.Keys)
         {
             if (!EnvironmentName().IsMatch(name))

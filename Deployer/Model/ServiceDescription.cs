@@ -26,7 +26,14 @@ public sealed record ServiceDescription(
     string HealthCheckPath,
     IReadOnlyDictionary<string, string> Environment,
     FargateSize Size,
-    EcsServiceOptions Options);
+    EcsServiceOptions Options)
+{
+    /// <summary>
+    /// How long the image took from container start to its health path's first 2xx in this run's smoke test; null when
+    /// it was not measured (the registry already held the image, or the smoke test was skipped). See <see cref="RolloutTimings"/>.
+    /// </summary>
+    public TimeSpan? MeasuredStartup { get; init; }
+}
 
 /// <summary>Everything one deploy makes: the services of one app in one environment.</summary>
 /// <param name="App">The application name.</param>
