@@ -92,6 +92,21 @@ public sealed class CostEstimatorTests
     }
 
     [Fact]
+    public void PlanReport_PrintsAndWritesTheCostAndThePredictedRolloutAfterThePlan()
+    {
+        var report = Aspire.Deployer.Verbs.PlanReport.Of(Plan(PlanSamples.Deployment(), CurrentState.Empty), new CostAssumptions(), new WaitOptions());
+
+        var lines = report.ToLines();
+        var summary = lines.ToList().FindIndex(l => l.StartsWith("Plan: ", StringComparison.Ordinal));
+        Assert.StartsWith("Cost (us-east-1, list prices): about $42.76 a month", lines[summary + 1], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("Predicted rollout: about ", StringComparison.Ordinal));
+        using var json = JsonDocument.Parse(report.ToJson());
+        Assert.Equal(42.76m, json.RootElement.GetProperty("cost").GetProperty("monthlyUsd").GetDecimal());
+        Assert.Equal("FirstDeploy", json.RootElement.GetProperty("predictedRollout").GetProperty("services")[0].GetProperty("kind").GetString());
+        Assert.True(json.RootElement.GetProperty("hasChanges").GetBoolean());
+    }
+
+    [Fact]
     public void Estimate_ARegionWithoutPrices_IsNotGuessed()
     {
         var plan = Plan(PlanSamples.Deployment(), CurrentState.Empty, region: "ap-southeast-7");
