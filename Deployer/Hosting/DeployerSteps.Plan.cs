@@ -20,7 +20,8 @@ internal static partial class DeployerSteps
             var settings = run.Settings(context).Plan;
             using var session = await OpenSessionAsync(context, settings.Region).ConfigureAwait(false);
             var plan = await PlanVerb.RunAsync(session, deployment, settings.Network, images: null, context.CancellationToken).ConfigureAwait(false);
-            var report = PlanReport.Of(plan, settings.Cost, run.Settings(context).Wait);
+            var deploy = run.Settings(context).Deploy;
+            var report = PlanReport.Of(plan, settings.Cost, deploy.Wait, deploy.Propagation.IamSettle);
             foreach (var line in report.ToLines())
             {
                 progress.Info(line);

@@ -43,10 +43,11 @@ public sealed record ServiceForecast(string Resource, RolloutKind Kind, IReadOnl
 /// </summary>
 /// <param name="ApplySeconds">Making the plan's changes (AWS API calls).</param>
 /// <param name="Services">Each service's rollout.</param>
-public sealed record RolloutForecast(double ApplySeconds, IReadOnlyList<ServiceForecast> Services)
+/// <param name="IamSettleSeconds">The wait for IAM after the plan creates or changes a role (<c>Aws:IamSettleSeconds</c>), before ECS uses it.</param>
+public sealed record RolloutForecast(double ApplySeconds, IReadOnlyList<ServiceForecast> Services, double IamSettleSeconds = 0)
 {
     /// <summary>The predicted seconds from the first change to every rollout seen COMPLETED and healthy.</summary>
-    public double TotalSeconds => ApplySeconds + (Services.Count == 0 ? 0 : Services.Max(s => s.Seconds));
+    public double TotalSeconds => ApplySeconds + IamSettleSeconds + (Services.Count == 0 ? 0 : Services.Max(s => s.Seconds));
 
     /// <summary>True when the deploy starts new tasks.</summary>
     [JsonIgnore]
@@ -71,7 +72,8 @@ public sealed record RolloutForecast(double ApplySeconds, IReadOnlyList<ServiceF
 
         var each = string.Join(", ", Services.Where(s => s.Kind != RolloutKind.None)
             .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Resource}: {Describe(s.Kind)} {s.Seconds:0} s")));
-        lines.Add(string.Create(CultureInfo.InvariantCulture, $"Predicted rollout: about {TotalSeconds:0} s ({ApplySeconds:0} s of AWS calls, then {each}):"));
+        var iam = IamSettleSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", {IamSettleSeconds:0} s for IAM to settle") : "";
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $"Predicted rollout: about {TotalSeconds:0} s ({ApplySeconds:0} s of AWS calls{iam}, then {each}):"));
         foreach (var service in Services.Where(s => s.Kind != RolloutKind.None))
         {
             lines.Add($"  {service.Resource} ({Describe(service.Kind)}):");

@@ -38,11 +38,15 @@ public static class RolloutForecaster
     /// <summary>Estimate: ECS marks the deployment COMPLETED once the old tasks stopped.</summary>
     public const double CompletedSeconds = 3;
 
+    /// <summary>Estimate: IAM showing a new or changed role before the settle begins.</summary>
+    public const double IamVisibleSeconds = 2;
+
     /// <summary>Predicts the rollout of <paramref name="plan"/>.</summary>
     /// <param name="plan">The plan (with its desired state).</param>
     /// <param name="wait">How the deploy polls (the last poll adds up to the fast interval).</param>
+    /// <param name="iamSettle">How long the deploy lets IAM settle after it creates or changes a role (<c>Aws:IamSettleSeconds</c>); null: the default.</param>
     /// <returns>The forecast; null when the plan carries no desired state.</returns>
-    public static RolloutForecast? Predict(DeploymentPlan plan, WaitOptions wait)
+    public static RolloutForecast? Predict(DeploymentPlan plan, WaitOptions wait, TimeSpan? iamSettle = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(wait);
@@ -53,7 +57,10 @@ public static class RolloutForecaster
 
         var newBalancer = plan.Changes.Any(c => c.Kind == LoadBalancerKind.Instance && c.Action is ChangeAction.Create or ChangeAction.Replace);
         var services = desired.Deployment.Services.Select(s => ForService(plan, desired, s, newBalancer, wait)).ToList();
-        return new RolloutForecast(plan.Changes.Count(c => c.IsMutation) * SecondsPerChange, services);
+        // A role this run creates or changes is waited for before ECS uses it (IamRoleKind), once per deploy.
+        var roles = plan.Changes.Any(c => c.Kind == IamRoleKind.Instance && c.Action is ChangeAction.Create or ChangeAction.Update or ChangeAction.Replace);
+        var settle = roles ? IamVisibleSeconds + (iamSettle ?? new PropagationOptions().IamSettle).TotalSeconds : 0;
+        return new RolloutForecast(plan.Changes.Count(c => c.IsMutation) * SecondsPerChange, services, settle);
     }
 
     private static ServiceForecast ForService(DeploymentPlan plan, DesiredState desired, ServiceDescription service, bool newBalancer, WaitOptions wait)

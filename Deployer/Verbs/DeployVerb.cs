@@ -45,7 +45,7 @@ public static class DeployVerb
         var startedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
         progress.Step("Plan");
         var plan = await PlanVerb.RunAsync(session, deployment, settings.Network, images, cancellationToken).ConfigureAwait(false);
-        var report = PlanReport.Of(plan, settings.Cost, settings.Wait);
+        var report = PlanReport.Of(plan, settings.Cost, settings.Wait, settings.Propagation.IamSettle);
         foreach (var line in report.ToLines())
         {
             progress.Info(line);

@@ -26,10 +26,11 @@ public sealed record PlanReport(DeploymentPlan Plan, CostEstimate? Cost, Rollout
     /// <param name="plan">The plan (with its desired and current state).</param>
     /// <param name="cost">What the cost estimate assumes.</param>
     /// <param name="wait">How the deploy waits (its polls are part of the predicted time).</param>
-    public static PlanReport Of(DeploymentPlan plan, CostAssumptions cost, WaitOptions wait)
+    /// <param name="iamSettle">How long the deploy lets IAM settle after a role change; null: the default.</param>
+    public static PlanReport Of(DeploymentPlan plan, CostAssumptions cost, WaitOptions wait, TimeSpan? iamSettle = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return new PlanReport(plan, CostEstimator.Estimate(plan, cost), RolloutForecaster.Predict(plan, wait));
+        return new PlanReport(plan, CostEstimator.Estimate(plan, cost), RolloutForecaster.Predict(plan, wait, iamSettle));
     }
 
     /// <summary>The plan's lines, the cost lines and the forecast lines.</summary>

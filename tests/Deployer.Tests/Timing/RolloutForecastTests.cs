@@ -44,6 +44,10 @@ public sealed class RolloutForecastTests
         // The task's start overlaps the provisioning: the longer of the two counts.
         Assert.Equal(RolloutForecaster.LoadBalancerProvisioningSeconds + check + Completed, web.Seconds, precision: 6);
         Assert.Equal(plan.Changes.Count(c => c.IsMutation) * RolloutForecaster.SecondsPerChange, forecast.ApplySeconds);
+        // The new roles: IAM shows them, then the deploy lets them settle (Aws:IamSettleSeconds) before ECS uses them.
+        Assert.Equal(RolloutForecaster.IamVisibleSeconds + new PropagationOptions().IamSettle.TotalSeconds, forecast.IamSettleSeconds);
+        Assert.Equal(forecast.ApplySeconds + forecast.IamSettleSeconds + web.Seconds, forecast.TotalSeconds, precision: 6);
+        Assert.Equal(RolloutForecaster.IamVisibleSeconds + 3, RolloutForecaster.Predict(plan, Wait, TimeSpan.FromSeconds(3))!.IamSettleSeconds);
         Assert.Contains(forecast.ToLines(), l => l.Contains("the new load balancer becomes active", StringComparison.Ordinal));
     }
 
