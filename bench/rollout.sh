@@ -2,7 +2,8 @@
 # The predicted rollout of node-app as the plan prints it, for a first deploy and for an image-only update, from this
 # deploy's own settings and the smoke test's measurement (moto never runs tasks, so what it measures is the tool's own
 # time, not AWS's: the prediction is the figure to compare with Copilot's and CloudFormation's reported times).
-#   bench/rollout.sh    # needs moto, docker-registry and Docker; prints the two predicted timelines as markdown
+#   bench/rollout.sh    # needs moto, docker-registry and Docker; prints the two predicted timelines and the measured ones
+#                       # and keeps them in bench/results/rollout-latest.md
 # The image-only update is made by an untracked file in node-app/src (the build context), removed on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -13,6 +14,7 @@ command -v docker-registry >/dev/null || die "no docker-registry: bash scripts/r
 docker info >/dev/null 2>&1 || die "no Docker engine: bash scripts/docker-engine.sh && bash scripts/base-image.sh"
 
 work="$(mktemp -d)"
+mkdir -p "$BENCH_DIR/results"
 marker="$APP_DIR/src/.bench-rollout-marker.js"
 cleanup() { rm -f "$marker"; for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -36,10 +38,12 @@ deploy() {
     --Aws:SummaryFile="$work/summary.json") >"$work/$1.log" 2>&1 || { tail -20 "$work/$1.log" >&2; die "deploy ($1) failed"; }
 }
 
-# The forecast block of a deploy's plan output, and the smoke test's measurement.
+# The forecast block of a deploy's plan output, the smoke test's measurement, and the summary's measured rollout
+# (on moto: the tool's own time from the first change to COMPLETED, since moto starts no tasks and has no targets).
 forecast() {
   grep -E '^Smoke test passed' "$work/$1.log" || echo "(no smoke test: the image was already in the registry)"
   awk '/^Predicted rollout/ { on = 1 } on && /^(==>|Plan:)/ { on = 0 } on { print }' "$work/$1.log" | sed '/^[A-Z=]/!b; /^Predicted/!q'
+  grep -E '^ *rollout: ' "$work/$1.log" | sed 's/^ */Summary on moto: /' || echo "(the summary printed no rollout line)"
 }
 
 log "first deploy"
@@ -50,14 +54,16 @@ deploy update
 rm -f "$marker"
 (cd "$REPO_ROOT/AppHost" && dotnet run --no-build -- --operation publish --step aws-destroy --Aws:AppName=rollout --Aws:Environment=bench) >"$work/destroy.log" 2>&1 || true
 
-echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC'), $(machine); load average $(loadavg)."
-echo
-echo "First deploy (plan of an empty account):"
-echo '```'
-forecast first
-echo '```'
-echo
-echo "Image-only update (node-app rebuilt, smoke-tested and pushed; one new task definition revision):"
-echo '```'
-forecast update
-echo '```'
+{
+  echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC'), $(machine); load average $(loadavg)."
+  echo
+  echo "First deploy (plan of an empty account):"
+  echo '```'
+  forecast first
+  echo '```'
+  echo
+  echo "Image-only update (node-app rebuilt, smoke-tested and pushed; one new task definition revision):"
+  echo '```'
+  forecast update
+  echo '```'
+} | tee "$BENCH_DIR/results/rollout-latest.md"
