@@ -142,6 +142,7 @@ internal sealed class LogTail(Logs.CloudWatchLogsClient logs, IReadOnlyList<LogS
         var from = _first ? start.ToUnixTimeMilliseconds() : Math.Max(start.ToUnixTimeMilliseconds(), _newest - (long)options.Lookback.TotalMilliseconds);
         _first = false;
         var found = new List<LogLine>();
+        var truncated = 0;
         foreach (var source in sources)
         {
             await foreach (var page in logs.FilterLogEventsPagesAsync(new Logs.FilterLogEventsRequest
@@ -156,16 +157,17 @@ internal sealed class LogTail(Logs.CloudWatchLogsClient logs, IReadOnlyList<LogS
                     .Select(e => new LogLine(source.Resource, e.LogStreamName ?? "", DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp ?? 0), e.Message ?? "", e.EventId!)));
                 if (found.Count > options.MaxLines * 2)
                 {
-                    break; // bounded: the newest MaxLines are kept below
+                    // Bounded memory: pages come oldest first, so the oldest are dropped and reading goes on to the newest.
+                    found = Ordered(found);
+                    truncated += Drop(found, found.Count - options.MaxLines);
                 }
             }
         }
 
         // CloudWatch Logs interleaves streams within a page; across groups and pages the order is ours to make.
-        var ordered = found.DistinctBy(l => Key(l)).OrderBy(l => l.Time).ThenBy(l => l.Stream, StringComparer.Ordinal).ThenBy(l => l.EventId, StringComparer.Ordinal).ToList();
-        var truncated = Math.Max(0, ordered.Count - options.MaxLines);
-        var lines = ordered.Skip(truncated).ToList();
-        foreach (var line in ordered)
+        var lines = Ordered(found);
+        truncated += Drop(lines, Math.Max(0, lines.Count - options.MaxLines));
+        foreach (var line in lines)
         {
             _seen[Key(line)] = line.Time.ToUnixTimeMilliseconds();
             _newest = Math.Max(_newest, line.Time.ToUnixTimeMilliseconds());
@@ -173,6 +175,22 @@ internal sealed class LogTail(Logs.CloudWatchLogsClient logs, IReadOnlyList<LogS
 
         Forget(_newest - (long)options.Lookback.TotalMilliseconds * 2);
         return (lines, truncated);
+    }
+
+    private List<LogLine> Ordered(IEnumerable<LogLine> lines) =>
+        [.. lines.DistinctBy(l => Key(l)).OrderBy(l => l.Time).ThenBy(l => l.Stream, StringComparer.Ordinal).ThenBy(l => l.EventId, StringComparer.Ordinal)];
+
+    // Leaves out the oldest lines; those still inside the look-back are remembered, so a later poll does not print them.
+    private int Drop(List<LogLine> ordered, int count)
+    {
+        var keepFrom = ordered.Count == 0 ? 0 : ordered[^1].Time.ToUnixTimeMilliseconds() - (long)options.Lookback.TotalMilliseconds * 2;
+        foreach (var line in ordered.Take(count).Where(l => l.Time.ToUnixTimeMilliseconds() >= keepFrom))
+        {
+            _seen[Key(line)] = line.Time.ToUnixTimeMilliseconds();
+        }
+
+        ordered.RemoveRange(0, count);
+        return count;
     }
 
     private void Forget(long before)

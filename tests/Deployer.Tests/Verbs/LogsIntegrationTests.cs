@@ -104,6 +104,34 @@ public sealed class LogsIntegrationTests
     }
 
     [Fact]
+    public async Task Logs_MoreLinesThanTheBoundOverSeveralPages_ShowsTheNewestAndSaysHowManyOlderWereLeftOut()
+    {
+        var moto = await MotoServer.GetAsync();
+        using var aws = await moto.SessionAsync();
+        var names = new AwsNames(PlanSamples.UniqueApp(), "test", "web");
+        var stream = LogEvents.Stream("web", "web", "task1aaaaaaaaaaa");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        // 25 000 lines: three pages of FilterLogEvents (10 000 events each), read oldest first.
+        for (var batch = 0; batch < 25_000; batch += 10_000)
+        {
+            var count = Math.Min(10_000, 25_000 - batch);
+            await LogEvents.WriteAsync(aws, names.LogGroup, stream, at.AddMilliseconds(batch),
+                [.. Enumerable.Range(batch, count).Select(i => $"line {i:00000}")]);
+        }
+
+        var log = new StringWriter();
+
+        var result = await LogsVerb.RunAsync(aws, new AppScope(names.App, "test"), Fast with { MaxLines = 3_000 }, new PlainTextDeployProgress(log));
+
+        var lines = Lines(log);
+        Assert.Equal(3_000, result.Lines);
+        Assert.Equal(3_000, lines.Count);
+        Assert.EndsWith("line 22000", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith("line 24999", lines[^1], StringComparison.Ordinal);
+        Assert.Contains("WARNING: 22000 older line(s) left out: more than 3000 matched.", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Logs_NothingDeployed_SaysSoWithoutFailing()
     {
         var moto = await MotoServer.GetAsync();
