@@ -42,14 +42,18 @@ public static class ServiceContract
         public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
     }
 
-    /// <summary>How a load balancer or local orchestrator probes <see cref="HealthPath"/>.</summary>
+    /// <summary>
+    /// How a load balancer or local orchestrator probes <see cref="HealthPath"/>. Short on purpose: a new target is
+    /// healthy <see cref="HealthyThreshold"/> × <see cref="IntervalSeconds"/> = 10 s after its first passing probe
+    /// (ELB's defaults, 5 × 30 s, take 150 s), and health checks cost nothing.
+    /// </summary>
     public static class HealthCheck
     {
-        /// <summary>Seconds between probes.</summary>
-        public const int IntervalSeconds = 10;
+        /// <summary>Seconds between probes (ELB allows 5 to 300).</summary>
+        public const int IntervalSeconds = 5;
 
-        /// <summary>Seconds a probe may take.</summary>
-        public const int TimeoutSeconds = 5;
+        /// <summary>Seconds a probe may take (ELB: less than the interval); a health path answers in milliseconds.</summary>
+        public const int TimeoutSeconds = 3;
 
         /// <summary>Consecutive successes before a target counts as healthy.</summary>
         public const int HealthyThreshold = 2;

@@ -23,6 +23,12 @@ public sealed class AwsEcsEnvironmentResource : Resource, IComputeEnvironmentRes
     /// <summary>Pipeline step that reports the service's state, target health, URL and recent events.</summary>
     public const string StatusStep = "aws-status";
 
+    /// <summary>Pipeline step that prints the services' CloudWatch logs (<c>Aws:LogsSince</c>, <c>Aws:LogsFilter</c>, <c>Aws:LogsFollow</c>); read-only.</summary>
+    public const string LogsStep = "aws-logs";
+
+    /// <summary>Pipeline step that puts the services back on their previous task definition revision (or <c>Aws:RollbackTo</c>) and waits until healthy.</summary>
+    public const string RollbackStep = "aws-rollback";
+
     /// <summary>Pipeline step that removes everything made for the app and environment; runs under <c>destroy</c>.</summary>
     public const string DestroyStep = "aws-destroy";
 
@@ -65,6 +71,18 @@ public sealed class AwsEcsEnvironmentResource : Resource, IComputeEnvironmentRes
                 Name = StatusStep,
                 Description = "Shows the ECS service's state, running/desired tasks, target health, URL and recent events.",
                 Action = context => DeployerSteps.StatusAsync(context, run),
+            },
+            new PipelineStep
+            {
+                Name = LogsStep,
+                Description = "Shows the services' CloudWatch logs (Aws:LogsSince, Aws:LogsFilter, Aws:LogsService; Aws:LogsFollow=true follows until Ctrl+C).",
+                Action = context => DeployerSteps.LogsAsync(context, run),
+            },
+            new PipelineStep
+            {
+                Name = RollbackStep,
+                Description = "Puts the services back on the task definition revision before the current one (or Aws:RollbackTo) and waits until healthy.",
+                Action = context => DeployerSteps.RollbackAsync(context, run),
             },
             new PipelineStep
             {

@@ -1,4 +1,5 @@
 using Aspire.Deployer.Engine;
+using Aspire.Deployer.Model;
 using Aspire.Deployer.Verbs;
 using Aspire.Hosting.Pipelines;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,11 +19,13 @@ internal static partial class DeployerSteps
     public static Task DeployAsync(PipelineStepContext context, DeployerRun run) =>
         StepProgress.RunAsync(context, "Deploy", async progress =>
         {
-            var deployment = await run.DeploymentAsync(context).ConfigureAwait(false);
             var settings = run.Settings(context).Deploy;
             var images = run.Images?.Values.ToDictionary(i => i.Resource, i => i.Reference, StringComparer.Ordinal)
                 ?? throw new InvalidOperationException(
                     $"The {AwsEcsEnvironmentResource.ImagesStep} step did not run before {AwsEcsEnvironmentResource.DeployStep}; run --step {AwsEcsEnvironmentResource.DeployStep}, which runs both.");
+            // The smoke test's time to healthy sets each grace period it measured (unless one is set) and the prediction.
+            var deployment = RolloutTimings.WithMeasuredStartup(await run.DeploymentAsync(context).ConfigureAwait(false),
+                run.Images.Values.Where(i => i.HealthyAfter is not null).ToDictionary(i => i.Resource, i => i.HealthyAfter!.Value, StringComparer.Ordinal));
             using var session = await OpenSessionAsync(context, settings.Region).ConfigureAwait(false);
             var summary = await DeployVerb.RunAsync(session, deployment, images, settings, progress, context.CancellationToken).ConfigureAwait(false);
             await WriteSummaryAsync(context, progress, summary, settings, afterFailure: false).ConfigureAwait(false);

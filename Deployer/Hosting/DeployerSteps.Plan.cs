@@ -10,7 +10,7 @@ internal static partial class DeployerSteps
 {
     /// <summary>
     /// The plan step: what a deploy would create, update or replace, computed from the model and what exists in
-    /// AWS with read-only calls. Prints the plan, writes it as JSON to <c>Aws:PlanFile</c> when set, and fails the
+    /// AWS with read-only calls, what it will cost a month and how long its rollout should take. Prints the plan, writes it as JSON to <c>Aws:PlanFile</c> when set, and fails the
     /// step (exit code 1) when the settings, the model, the network or an AWS call fails.
     /// </summary>
     public static Task PlanAsync(PipelineStepContext context, DeployerRun run) =>
@@ -20,7 +20,9 @@ internal static partial class DeployerSteps
             var settings = run.Settings(context).Plan;
             using var session = await OpenSessionAsync(context, settings.Region).ConfigureAwait(false);
             var plan = await PlanVerb.RunAsync(session, deployment, settings.Network, images: null, context.CancellationToken).ConfigureAwait(false);
-            foreach (var line in plan.ToLines())
+            var deploy = run.Settings(context).Deploy;
+            var report = PlanReport.Of(plan, settings.Cost, deploy.Wait, deploy.Propagation.IamSettle);
+            foreach (var line in report.ToLines())
             {
                 progress.Info(line);
             }
@@ -29,7 +31,7 @@ internal static partial class DeployerSteps
             {
                 var path = Path.GetFullPath(file);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                await File.WriteAllTextAsync(path, plan.ToJson(), context.CancellationToken).ConfigureAwait(false);
+                await File.WriteAllTextAsync(path, report.ToJson(), context.CancellationToken).ConfigureAwait(false);
                 progress.Info($"Plan written to {path}");
             }
         });

@@ -24,11 +24,17 @@ internal sealed class PlainConsoleFormatter(IOptionsMonitor<PlainConsoleFormatte
     /// <summary>The formatter's name (<c>Logging:Console:FormatterName</c>).</summary>
     public const string FormatterName = "aws-plain";
 
+    /// <summary>
+    /// Set when a step ended on purpose because the host was asked to stop (Ctrl+C ends <c>aws-logs</c>' follow mode):
+    /// the cancellation Aspire's pipeline then logs while it stops is not an error to show.
+    /// </summary>
+    public static bool StoppedOnPurpose { get; set; }
+
     /// <inheritdoc />
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         var exception = logEntry.Exception;
-        if (StepFailedException.IsIn(exception))
+        if (StepFailedException.IsIn(exception) || (StoppedOnPurpose && exception is OperationCanceledException))
         {
             return;
         }

@@ -70,7 +70,14 @@ internal static class StepFailures
         Entry<DeployFailedException>((e, verb) => new(
             $"{verb} failed: {e.Message}",
             [.. e.Summary.ToLines().Select(l => "  " + l)], (e.InnerException as AwsApiException)?.ErrorCode,
-            e.InnerException is AwsApiException aws ? AwsAdvice(aws) : "Read the reasons above, fix the cause and deploy again: a rerun converges.")),
+            e.InnerException is AwsApiException aws ? AwsAdvice(aws)
+            : e.Summary.Diagnosis is { Count: > 0 } ? "Fix the cause the diagnosis names (each with its fix above), then deploy again: a rerun converges; aws-rollback returns to the previous revision meanwhile."
+            : "Read the reasons above, fix the cause and deploy again: a rerun converges.")),
+        Entry<DeploymentWaitException>((e, verb) => new(
+            $"{verb} failed: {e.Message}", [.. e.Diagnosis.SelectMany(d => d.ToLines()).Select(l => "  " + l)], null,
+            "Fix the cause the diagnosis names, then run it again.")),
+        Entry<RollbackRefusedException>((e, verb) => new($"{verb} refused: {e.Message}", [], null,
+            "Nothing was changed. Deploy the release you want instead, or set Aws:RollbackTo to an ACTIVE revision.")),
         Entry<DestroyException>((e, verb) => new(
             $"{verb} failed: {e.Message}", [], e.ErrorCode ?? (e.InnerException as AwsApiException)?.ErrorCode,
             e.InnerException is AwsApiException aws ? AwsAdvice(aws) : "Run destroy again: what was removed stays removed, the rest is found by its tags.")),

@@ -136,22 +136,31 @@ public sealed partial class ImagePipeline : IDisposable
         var localImage = $"{service.Names.Repository}:{tag}";
         await BuildAsync(service, context, dockerfile, platform, enginePlatform, localImage, source, cancellationToken).ConfigureAwait(false);
 
-        if (_options.SkipSmokeTest)
-        {
-            _progress.Warn($"SMOKE TEST SKIPPED for {resource} (the skip setting is on): {localImage} goes to the registry without proof " +
-                           $"that it starts and answers its health path (its tag ends in {UnverifiedSuffix}). A broken image will fail on ECS instead, slowly.");
-        }
-        else
-        {
-            _progress.Step($"{resource}: smoke test");
-            await new SmokeTester(_docker, _options, _progress, _http).RunAsync(service, localImage, cancellationToken, secrets).ConfigureAwait(false);
-        }
+        var healthyAfter = await ProveAsync(service, localImage, secrets, cancellationToken).ConfigureAwait(false);
 
         _progress.Step($"{resource}: push to {repository}");
         await LoginAsync(resource, repository, cancellationToken).ConfigureAwait(false);
         var digest = await PushAsync(resource, localImage, repository, tag, cancellationToken).ConfigureAwait(false);
         _progress.Info($"Pushed {repository}@{digest}.");
-        return new PublishedImage(resource, repository, tag, digest, source.Revision, Built: true, Pushed: true, SmokeTested: !_options.SkipSmokeTest);
+        return new PublishedImage(resource, repository, tag, digest, source.Revision, Built: true, Pushed: true, SmokeTested: !_options.SkipSmokeTest)
+        {
+            HealthyAfter = healthyAfter,
+        };
+    }
+
+    // The smoke test (its time to healthy), or a loud warning when it is skipped (null).
+    private async Task<TimeSpan?> ProveAsync(ServiceDescription service, string localImage, IReadOnlyDictionary<string, SecretValue>? secrets, CancellationToken cancellationToken)
+    {
+        var resource = service.Names.Resource;
+        if (_options.SkipSmokeTest)
+        {
+            _progress.Warn($"SMOKE TEST SKIPPED for {resource} (the skip setting is on): {localImage} goes to the registry without proof " +
+                           $"that it starts and answers its health path (its tag ends in {UnverifiedSuffix}). A broken image will fail on ECS instead, slowly.");
+            return null;
+        }
+
+        _progress.Step($"{resource}: smoke test");
+        return await new SmokeTester(_docker, _options, _progress, _http).RunAsync(service, localImage, cancellationToken, secrets).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -297,77 +306,6 @@ public sealed partial class ImagePipeline : IDisposable
         return arguments;
     }
 
-    private async Task LoginAsync(string resource, string repository, CancellationToken cancellationToken)
-    {
-        var login = await Wrap(resource, ImagePipelineStage.Login, $"getting credentials for {_registryDescription} failed",
-            () => _registry.LoginAsync(repository, cancellationToken)).ConfigureAwait(false);
-        if (login is not { } value)
-        {
-            return;
-        }
-
-        var (server, credentials) = value;
-        CliResult result;
-        try
-        {
-            result = await _docker.RunAsync(["login", "--username", credentials.Username, "--password-stdin", server], ShortCommand, cancellationToken,
-                standardInput: credentials.Password).ConfigureAwait(false);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new ImagePipelineException(resource, ImagePipelineStage.Login, $"docker login {server} did not finish within 60 s. Nothing was pushed.", ex);
-        }
-
-        if (!result.Succeeded)
-        {
-            throw new ImagePipelineException(resource, ImagePipelineStage.Login,
-                $"docker login {server} as '{credentials.Username}' was refused or failed (exit {result.ExitCode}): " +
-                $"{Redact(result.TailText, credentials.Password).Trim()} Nothing was pushed. Check the registry credentials " +
-                $"({ImagePipelineOptions.DefaultUsernameVariable}/{ImagePipelineOptions.DefaultPasswordVariable}, or for ECR the AWS credentials' ecr:GetAuthorizationToken permission) and that the registry is reachable.");
-        }
-
-        _progress.Info($"Logged in to {server} as {credentials.Username}.");
-    }
-
-    private async Task<string> PushAsync(string resource, string localImage, string repository, string tag, CancellationToken cancellationToken)
-    {
-        var remote = $"{repository}:{tag}";
-        var tagged = await _docker.RunAsync(["tag", localImage, remote], ShortCommand, cancellationToken).ConfigureAwait(false);
-        if (!tagged.Succeeded)
-        {
-            throw new ImagePipelineException(resource, ImagePipelineStage.Push, $"docker tag {localImage} {remote} failed: {tagged.TailText}");
-        }
-
-        CliResult result;
-        try
-        {
-            result = await _docker.RunAsync(["push", remote], _options.PushTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new ImagePipelineException(resource, ImagePipelineStage.Push, $"docker push {remote} did not finish within {_options.PushTimeout}.", ex);
-        }
-
-        if (!result.Succeeded)
-        {
-            throw new ImagePipelineException(resource, ImagePipelineStage.Push,
-                $"docker push {remote} failed (exit {result.ExitCode}). No reference to it is handed out; rerun the deploy to retry. " +
-                $"Last lines:{Environment.NewLine}{Indent(result.Tail.TakeLast(_options.LogTailLines))}");
-        }
-
-        var pushed = PushDigest().Match(result.StandardOutput) is { Success: true } match ? match.Groups["digest"].Value : null;
-        var confirmed = await Wrap(resource, ImagePipelineStage.Push, $"confirming {remote} after the push failed",
-            () => _registry.FindDigestAsync(repository, tag, cancellationToken)).ConfigureAwait(false);
-        if (confirmed is null || (pushed is not null && !string.Equals(pushed, confirmed, StringComparison.Ordinal)))
-        {
-            throw new ImagePipelineException(resource, ImagePipelineStage.Push,
-                $"after docker push reported {pushed ?? "no digest"}, the registry shows {confirmed ?? "no image"} for {remote}. " +
-                "No reference to it is handed out; rerun the deploy.");
-        }
-
-        return confirmed;
-    }
-
     private static async Task<T> Wrap<T>(string resource, ImagePipelineStage stage, string what, Func<Task<T>> action)
     {
         try
@@ -391,10 +329,4 @@ public sealed partial class ImagePipeline : IDisposable
     private static string ArchitectureOf(string platform) => platform.EndsWith("arm64", StringComparison.Ordinal) ? "ARM64" : "X86_64";
 
     private static string Indent(IEnumerable<string> lines) => string.Join(Environment.NewLine, lines.Select(l => "  | " + l));
-
-    private static string Redact(string text, string secret) =>
-        secret.Length == 0 ? text : text.Replace(secret, "****", StringComparison.Ordinal);
-
-    [GeneratedRegex(@"digest: (?<digest>sha256:[0-9a-f]{64})")]
-    private static partial Regex PushDigest();
 }

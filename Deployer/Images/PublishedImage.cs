@@ -19,6 +19,9 @@ public sealed record PublishedImage(
     bool Pushed,
     bool SmokeTested)
 {
+    /// <summary>How long the image took from container start to its health path's first 2xx in this run's smoke test; null when it was not tested in this run.</summary>
+    public TimeSpan? HealthyAfter { get; init; }
+
     /// <summary>The image by digest (<c>repository@sha256:...</c>): the reference a task definition uses.</summary>
     public string Reference => $"{Repository}@{Digest}";
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Aspire.ServiceDefaults;
 
 namespace Aspire.Deployer.Model;
 
@@ -163,6 +164,21 @@ public static partial class DeploymentValidator
         foreach (var name in service.Environment.Keys.Intersect(service.Secrets.Keys, StringComparer.Ordinal))
         {
             yield return $"Environment variable {name} is set both as a plain value and from a secret; set it once.";
+        }
+
+
+        // The drain bound sets the target group's deregistration delay and must end before ECS's SIGKILL.
+        if (service.Environment.TryGetValue(ServiceContract.GracefulShutdownVariable, out var drain))
+        {
+            if (RolloutTimings.DrainBound(service) is not { } bound)
+            {
+                yield return $"{ServiceContract.GracefulShutdownVariable} is '{drain}', not a whole number of milliseconds.";
+            }
+            else if (bound >= ServiceContract.StopTimeout)
+            {
+                yield return $"{ServiceContract.GracefulShutdownVariable} {drain} ms is not below ECS's stop timeout of {ServiceContract.StopTimeout.TotalSeconds:0} s: " +
+                             "ECS would kill the app before it finishes draining. Lower it.";
+            }
         }
 
         foreach (var name in service.Environment.Keys.Concat(service.Secrets.Keys))

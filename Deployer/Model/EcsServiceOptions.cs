@@ -41,8 +41,12 @@ public sealed record EcsServiceOptions
     /// <summary>ACM certificate ARN: when set the listener speaks HTTPS.</summary>
     public string? CertificateArn { get; set; }
 
-    /// <summary>Seconds ECS ignores failing load balancer health checks after a task starts.</summary>
-    public int HealthCheckGracePeriodSeconds { get; set; } = 30;
+    /// <summary>
+    /// Seconds ECS ignores failing load balancer health checks after a task starts. Null (the default): derived from
+    /// how long the image took to become healthy in the smoke test (<see cref="RolloutTimings.GracePeriodSeconds"/>);
+    /// kept as it is when the image was not measured in this run.
+    /// </summary>
+    public int? HealthCheckGracePeriodSeconds { get; set; }
 
     /// <summary>Days CloudWatch keeps the service's logs.</summary>
     public int LogRetentionDays { get; set; } = 30;

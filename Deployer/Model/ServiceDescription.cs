@@ -49,6 +49,12 @@ public sealed record ServiceDescription(
     /// <summary>The image a plain container resource runs (e.g. <c>docker.io/library/redis:8.6</c>), used as it is; null when <see cref="Image"/> is built.</summary>
     public string? ImageReference { get; init; }
 
+    /// <summary>
+    /// How long the image took from container start to its health path's first 2xx in this run's smoke test; null when
+    /// it was not measured (the registry already held the image, or the smoke test was skipped). See <see cref="RolloutTimings"/>.
+    /// </summary>
+    public TimeSpan? MeasuredStartup { get; init; }
+
     /// <summary>True when its HTTP endpoint is external (<c>WithExternalHttpEndpoints()</c>): the load balancer gets a listener for it.</summary>
     public bool IsExternal { get; init; } = true;
 

@@ -51,16 +51,15 @@ public sealed record TargetGroupSpec(
 
 /// <summary>
 /// Target groups, one per service with an external endpoint: IP targets on the container port, health-checked on the service contract's
-/// readiness path with its timings, and a deregistration delay. What AWS cannot change in place (port, protocol,
-/// VPC, target type) is part of the name, so a change makes the new group beside the old one: the service moves to
-/// it, the listener follows once it has healthy targets, and the old group is deleted after the rollout.
+/// readiness path with its (short) timings, and a deregistration delay equal to the app's drain bound. What AWS cannot
+/// change in place (port, protocol, VPC, target type) is part of the name, so a change makes the new group beside the
+/// old one: the service moves to it, the listener follows once it has healthy targets, and the old group is deleted
+/// after the rollout.
 /// </summary>
 public sealed partial class TargetGroupKind : ResourceKind<TargetGroupSpec>, IRemovesStrays
 {
-    /// <summary>Seconds the load balancer keeps sending in-flight requests to a deregistering target.</summary>
-    public const int DeregistrationDelaySeconds = 30;
-
-    /// <summary>The attribute for <see cref="DeregistrationDelaySeconds"/>.</summary>
+    /// <summary>The attribute holding how long the load balancer lets in-flight requests of a deregistering target
+    /// finish: the app's own drain bound (<see cref="RolloutTimings.DeregistrationDelaySeconds"/>).</summary>
     public const string DeregistrationDelayAttribute = "deregistration_delay.timeout_seconds";
 
     private const string FixedTargetGroup = "AWS cannot change a target group's protocol, port, VPC or target type";
@@ -95,7 +94,7 @@ public sealed partial class TargetGroupKind : ResourceKind<TargetGroupSpec>, IRe
         new(NameOf(service, vpcId), service.Names.Resource, service.Names.Tags, "HTTP", service.ContainerPort, vpcId, "ip",
             new HealthCheckSpec("HTTP", service.HealthCheckPath, ServiceContract.HealthCheck.IntervalSeconds, ServiceContract.HealthCheck.TimeoutSeconds,
                 ServiceContract.HealthCheck.HealthyThreshold, ServiceContract.HealthCheck.UnhealthyThreshold, ServiceContract.HealthCheck.SuccessCodes),
-            new Dictionary<string, string> { [DeregistrationDelayAttribute] = DeregistrationDelaySeconds.ToString(CultureInfo.InvariantCulture) });
+            new Dictionary<string, string> { [DeregistrationDelayAttribute] = RolloutTimings.DeregistrationDelaySeconds(service).ToString(CultureInfo.InvariantCulture) });
 
     /// <summary>The target group of this name, or null.</summary>
     /// <param name="session">The AWS session.</param>

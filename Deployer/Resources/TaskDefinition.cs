@@ -123,6 +123,19 @@ public sealed class TaskDefinitionKind : ResourceKind<TaskDefinitionSpec>
             : null;
     }
 
+    /// <summary>Reads one revision as a spec of its own shape (its first container), for comparing two revisions; null when there is none.</summary>
+    /// <param name="session">The AWS session.</param>
+    /// <param name="reference">A family, <c>family:revision</c> or an ARN.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public static async Task<ObservedResource?> ReadRevisionAsync(AwsSession session, string reference, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var family = Arn.FamilyOf(reference) ?? reference.Split(':')[0];
+        var shape = new TaskDefinitionSpec(family, null, new Dictionary<string, string>(), 0, 0, "", "", "", [], null, null,
+            new ContainerSpec("", null, [], new Dictionary<string, string>(), true, false, false, 0, "", new Dictionary<string, string>()));
+        return await ReadRevisionAsync(session, shape, reference, cancellationToken).ConfigureAwait(false);
+    }
+
     private static TaskDefinitionSpec Observed(TaskDefinitionSpec spec, Ecs.TaskDefinition definition, IEnumerable<Ecs.Tag>? tags, Func<string, string> secretName)
     {
         var container = definition.ContainerDefinitions?.FirstOrDefault(c => c.Name == spec.Container.Name) ?? definition.ContainerDefinitions?.FirstOrDefault();

@@ -98,6 +98,38 @@ public sealed record AwsSettings
     [AwsSetting]
     public bool? DeleteSecretsWithoutRecovery { get; init; }
 
+    /// <summary>Where <c>aws-logs</c> starts: a duration back from now (<c>90s</c>, <c>10m</c>, <c>2h</c>, <c>1d</c>) or a past ISO 8601 time; null: 10 minutes.</summary>
+    [AwsSetting]
+    public string? LogsSince { get; init; }
+
+    /// <summary>True: <c>aws-logs</c> keeps printing new lines until interrupted (Ctrl+C); null: false.</summary>
+    [AwsSetting]
+    public bool? LogsFollow { get; init; }
+
+    /// <summary>A CloudWatch Logs filter pattern <c>aws-logs</c> applies (e.g. <c>ERROR</c>); null: every line.</summary>
+    [AwsSetting]
+    public string? LogsFilter { get; init; }
+
+    /// <summary>The one resource whose logs <c>aws-logs</c> shows; null: every service of the app.</summary>
+    [AwsSetting]
+    public string? LogsService { get; init; }
+
+    /// <summary>The task definition revision <c>aws-rollback</c> puts the service on; null: the revision before the running one.</summary>
+    [AwsSetting]
+    public int? RollbackTo { get; init; }
+
+    /// <summary>The one resource <c>aws-rollback</c> rolls back; null: every service of the app.</summary>
+    [AwsSetting]
+    public string? RollbackService { get; init; }
+
+    /// <summary>Load balancer capacity units the cost estimate assumes on average; null: <see cref="CostAssumptions"/>' default (1).</summary>
+    [AwsSetting]
+    public double? CostAssumedLcu { get; init; }
+
+    /// <summary>GB of logs per service and month the cost estimate assumes; null: <see cref="CostAssumptions"/>' default (1).</summary>
+    [AwsSetting]
+    public double? CostAssumedLogGb { get; init; }
+
     /// <summary>
     /// Per resource, how it runs on ECS (<c>Aws:Services:&lt;resource&gt;:Cpu</c>, ...: the properties of
     /// <see cref="EcsServiceOptions"/>), as configured; applied over the AppHost's <c>PublishAsEcsService</c> values by
@@ -116,7 +148,27 @@ public sealed record AwsSettings
     public NetworkSettings Network => new(VpcId, SubnetIds, LoadBalancerSubnetIds, TaskSubnetIds);
 
     /// <summary>The plan verb's settings.</summary>
-    public PlanSettings Plan => new(Network, Region, PlanFile);
+    public PlanSettings Plan => new(Network, Region, PlanFile) { Cost = Cost };
+
+    /// <summary>What the cost estimate assumes; unset values keep <see cref="CostAssumptions"/>' defaults.</summary>
+    public CostAssumptions Cost
+    {
+        get
+        {
+            var defaults = new CostAssumptions();
+            return new CostAssumptions
+            {
+                LoadBalancerCapacityUnits = CostAssumedLcu ?? defaults.LoadBalancerCapacityUnits,
+                LogGigabytesPerServiceMonth = CostAssumedLogGb ?? defaults.LogGigabytesPerServiceMonth,
+            };
+        }
+    }
+
+    /// <summary>The logs verb's options.</summary>
+    public LogsOptions Logs => new() { Since = LogsSince, Follow = LogsFollow ?? false, FilterPattern = LogsFilter, Service = LogsService };
+
+    /// <summary>The rollback verb's options (it waits as the deploy does).</summary>
+    public RollbackOptions Rollback => new() { ToRevision = RollbackTo, Service = RollbackService, Wait = Wait };
 
     /// <summary>How long and how the deploy waits; unset values keep <see cref="WaitOptions"/>' defaults.</summary>
     public WaitOptions Wait
@@ -140,6 +192,7 @@ public sealed record AwsSettings
         Region = Region,
         Wait = Wait,
         SummaryFile = SummaryFile,
+        Cost = Cost,
         Propagation = IamSettleSeconds is { } settle ? new PropagationOptions { IamSettle = TimeSpan.FromSeconds(settle) } : new PropagationOptions(),
     };
 

@@ -41,6 +41,7 @@ internal static partial class AwsSettingsBinder
 
         settings = settings with { Services = ReadServices(section.GetSection(AwsSettings.ServicesKey), services, problems) };
         CheckRanges(settings, problems);
+        CheckDayTwo(settings, services, problems);
         settings = WithRegistryCredentials(settings, environment, problems);
         return problems.Count > 0 ? throw new DeploymentValidationException(problems) : settings;
     }
@@ -208,6 +209,38 @@ internal static partial class AwsSettingsBinder
         if (settings.StatusEvents is < 0)
         {
             problems.Add($"{AwsSettings.SectionName}:{nameof(AwsSettings.StatusEvents)} must be 0 or more, not {settings.StatusEvents}.");
+        }
+    }
+
+    // The logs and rollback keys: a readable start time, a revision number, a resource the model has.
+    private static void CheckDayTwo(AwsSettings settings, IReadOnlyCollection<string>? services, List<string> problems)
+    {
+        if (settings.LogsSince is { } since && !LogsOptions.TryParseSince(since, DateTimeOffset.UtcNow, out _))
+        {
+            problems.Add(LogsOptions.SinceProblem(since));
+        }
+
+        if (settings.RollbackTo is < 1)
+        {
+            problems.Add($"{AwsSettings.SectionName}:{nameof(AwsSettings.RollbackTo)} must be a task definition revision number (1 or more), not {settings.RollbackTo}.");
+        }
+
+        foreach (var (value, name) in new[] { (settings.CostAssumedLcu, nameof(AwsSettings.CostAssumedLcu)), (settings.CostAssumedLogGb, nameof(AwsSettings.CostAssumedLogGb)) })
+        {
+            if (value is < 0 or double.NaN)
+            {
+                problems.Add($"{AwsSettings.SectionName}:{name} must be 0 or more, not {value.Value.ToString(CultureInfo.InvariantCulture)}.");
+            }
+        }
+
+        foreach (var (value, name) in new[] { (settings.LogsService, nameof(AwsSettings.LogsService)), (settings.RollbackService, nameof(AwsSettings.RollbackService)) })
+        {
+            if (value is not null && services is not null && !services.Contains(value, StringComparer.OrdinalIgnoreCase))
+            {
+                var closest = Closest.Match(value, services);
+                problems.Add($"{AwsSettings.SectionName}:{name} is '{value}', but the AppHost deploys no resource of that name (it deploys: {(services.Count == 0 ? "none" : string.Join(", ", services))})." +
+                             (closest is null ? "" : $" Did you mean {closest}?"));
+            }
         }
     }
 

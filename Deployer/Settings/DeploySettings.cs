@@ -18,6 +18,9 @@ public sealed record DeploySettings
     /// <summary>Aws:SummaryFile: where the JSON summary goes; null for the default (see <see cref="DefaultSummaryFile"/>).</summary>
     public string? SummaryFile { get; init; }
 
+    /// <summary>Aws:CostAssumedLcu and Aws:CostAssumedLogGb: what the cost estimate in the plan and the summary assumes.</summary>
+    public CostAssumptions Cost { get; init; } = new();
+
     /// <summary>The summary file used when <c>Aws:SummaryFile</c> is not set, relative to the AppHost's directory.</summary>
     public const string DefaultSummaryFile = ".aspire/aws-deploy-summary.json";
 }

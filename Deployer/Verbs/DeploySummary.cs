@@ -32,7 +32,7 @@ public sealed record DeployedService(string Resource, string? Url, string? Image
 /// <param name="Services">The services.</param>
 /// <param name="Changed">What the deploy changed, in order ("create ECR repository shop/prod/web"): after a failure,
 /// what exists now (and costs money), from where a rerun continues.</param>
-public sealed record DeploySummary(
+public sealed partial record DeploySummary(
     string App,
     string Environment,
     string? Region,
@@ -80,6 +80,7 @@ public sealed record DeploySummary(
             }
         }
 
+        lines.AddRange(DayTwoLines());
         return lines;
     }
 

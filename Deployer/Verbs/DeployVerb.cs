@@ -39,19 +39,14 @@ public static class DeployVerb
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(progress);
 
-        DeploymentValidator.EnsureValid(deployment);
-        var missing = deployment.Services.Where(s => s.IsBuilt && !images.ContainsKey(s.Names.Resource)).Select(s => s.Names.Resource).ToList();
-        if (missing.Count > 0)
-        {
-            throw new DeploymentValidationException([.. missing.Select(m => $"{m}: no pushed image; the image step must publish it before the deploy.")]);
-        }
-
+        EnsureValid(deployment, images);
         var clock = Stopwatch.StartNew();
         // Events a little older than this deploy (clocks differ) are shown too: they are what the deploy started.
         var startedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
         progress.Step("Plan");
         var plan = await PlanVerb.RunAsync(session, deployment, settings.Network, images, cancellationToken).ConfigureAwait(false);
-        foreach (var line in plan.ToLines())
+        var report = PlanReport.Of(plan, settings.Cost, settings.Wait, settings.Propagation.IamSettle);
+        foreach (var line in report.ToLines())
         {
             progress.Info(line);
         }
@@ -59,16 +54,19 @@ public static class DeployVerb
         using var calls = AwsCallLog.Start();
         var applied = new ApplyContext(session, plan, progress, cancellationToken) { Propagation = settings.Propagation };
         IReadOnlyList<ServiceState>? states = null;
+        var rollout = Stopwatch.StartNew();
         try
         {
-            states = await ApplyAndWaitAsync(applied, deployment, settings, startedAt).ConfigureAwait(false);
+            states = await ApplyAndWaitAsync(applied, deployment, settings, startedAt, rollout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AwsApiException or DeployApplyException or DeploymentWaitException or InvalidOperationException)
         {
-            throw new DeployFailedException(Summarize(plan, deployment, images, applied, calls, states, clock.Elapsed, e.Message), e);
+            throw new DeployFailedException(Summarize(plan, deployment, images, applied, calls, states, clock.Elapsed, e.Message)
+                with { Cost = report.Cost, Rollout = Rollout(report, null), Diagnosis = (e as DeploymentWaitException)?.Diagnosis }, e);
         }
 
-        var summary = Summarize(plan, deployment, images, applied, calls, states, clock.Elapsed, null);
+        var summary = Summarize(plan, deployment, images, applied, calls, states, clock.Elapsed, null)
+            with { Cost = report.Cost, Rollout = Rollout(report, rollout.Elapsed) };
         progress.Step("Summary");
         foreach (var line in summary.ToLines())
         {
@@ -79,7 +77,8 @@ public static class DeployVerb
     }
 
     // Apply, wait until steady and healthy (switching listeners as new target groups get healthy), clean up.
-    private static async Task<IReadOnlyList<ServiceState>> ApplyAndWaitAsync(ApplyContext applied, DeploymentDescription deployment, DeploySettings settings, DateTimeOffset startedAt)
+    private static async Task<IReadOnlyList<ServiceState>> ApplyAndWaitAsync(
+        ApplyContext applied, DeploymentDescription deployment, DeploySettings settings, DateTimeOffset startedAt, Stopwatch rollout)
     {
         var (plan, progress) = (applied.Plan, applied.Progress!);
         progress.Step("Apply");
@@ -92,6 +91,7 @@ public static class DeployVerb
         progress.Step("Wait until steady and healthy");
         var states = await new DeploymentWaiter(applied.Session, progress)
             .WaitAsync(WaitTargets(deployment, applied), settings.Wait, applied.CancellationToken, startedAt, applied.Switches).ConfigureAwait(false);
+        rollout.Stop(); // the rollout ends when every service is healthy; the cleanup is not part of it
         if (applied.AfterRollout.Count > 0 || plan.Changes.Any(c => c.Action == ChangeAction.Delete))
         {
             progress.Step("Clean up what the rollout replaced");
@@ -100,6 +100,21 @@ public static class DeployVerb
 
         return states;
     }
+
+    private static void EnsureValid(DeploymentDescription deployment, IReadOnlyDictionary<string, string> images)
+    {
+        DeploymentValidator.EnsureValid(deployment);
+        var missing = deployment.Services.Where(s => s.IsBuilt && !images.ContainsKey(s.Names.Resource)).Select(s => s.Names.Resource).ToList();
+        if (missing.Count > 0)
+        {
+            throw new DeploymentValidationException([.. missing.Select(m => $"{m}: no pushed image; the image step must publish it before the deploy.")]);
+        }
+    }
+
+    // The rollout's predicted time and, once it finished, the measured one (from the first change to healthy).
+    private static RolloutTime? Rollout(PlanReport report, TimeSpan? measured) => report.Forecast is { RollsOut: true } forecast
+        ? new RolloutTime(Math.Round(forecast.TotalSeconds), measured is { } m ? Math.Round(m.TotalSeconds, 1) : null, forecast)
+        : null;
 
     private static List<WaitTarget> WaitTargets(DeploymentDescription deployment, ApplyContext applied) =>
         [.. deployment.Services.Select(s => new WaitTarget(

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Aspire.Deployer.Aws;
+using Aspire.Deployer.Diagnosis;
 using Aspire.Deployer.Engine;
 using Aspire.Deployer.Reporting;
 using Aspire.Deployer.Settings;
@@ -23,27 +24,41 @@ public sealed record WaitTarget(string Resource, string Cluster, string Service,
 /// <param name="HealthyTargets">Healthy targets (null when not checked).</param>
 public sealed record ServiceState(string Resource, int RunningCount, int DesiredCount, int? HealthyTargets);
 
-/// <summary>The deployment did not become steady and healthy; the message says why (stopped tasks, unhealthy targets, a rollback).</summary>
+/// <summary>The deployment did not become steady and healthy; the message says what, <see cref="Diagnosis"/> why.</summary>
 public sealed class DeploymentWaitException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    /// <param name="message">What went wrong, with the reasons found.</param>
-    public DeploymentWaitException(string message) : base(message)
+    /// <param name="message">What went wrong.</param>
+    public DeploymentWaitException(string message) : this(message, [])
     {
     }
+
+    /// <summary>Creates the exception with the diagnosis of the services that failed.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="diagnosis">Why, per service: stopped tasks, exit codes, log lines, unhealthy targets, known causes and fixes.</param>
+    public DeploymentWaitException(string message, IReadOnlyList<ServiceDiagnosis> diagnosis) : base(message)
+    {
+        Diagnosis = diagnosis;
+    }
+
+    /// <summary>Why the services failed.</summary>
+    public IReadOnlyList<ServiceDiagnosis> Diagnosis { get; }
 }
 
 /// <summary>
 /// Waits until every service's rollout is COMPLETED, its running count equals its desired count and every target of
-/// its target group is healthy, streaming new service events meanwhile. Fails fast on a FAILED rollout or a circuit
-/// breaker rollback, and after the timeout; either way with the reasons ECS and ELB give (stopped tasks'
-/// stoppedReason, unhealthy targets' reason). Read-only calls only.
+/// its target group is healthy, streaming new service events meanwhile. Polls every
+/// <see cref="WaitOptions.PollInterval"/>, and every <see cref="WaitOptions.FastPollInterval"/> once the new tasks run
+/// (what is left, target health and the old tasks' drain, ends within seconds). Fails fast on a FAILED rollout or a
+/// circuit breaker rollback, and after the timeout; either way with a diagnosis (<see cref="RolloutDiagnoser"/>:
+/// stopped tasks, exit codes, their last log lines, unhealthy targets, known causes and their fixes). Read-only calls.
 /// </summary>
 /// <param name="session">The AWS session.</param>
 /// <param name="progress">Where events and progress go.</param>
 public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progress)
 {
     private readonly HashSet<string> _seenEvents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _events = new(StringComparer.Ordinal);
     private DateTimeOffset? _eventsSince;
 
     /// <summary>Waits for all <paramref name="targets"/>.</summary>
@@ -68,22 +83,22 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
             progress.Warn("Not waiting for healthy load balancer targets (Aws:WaitForHealthyTargets=false): only for emulators that never health-check.");
         }
 
-        var started = DateTimeOffset.UtcNow;
-        var deadline = started + options.Timeout;
+        var deadline = DateTimeOffset.UtcNow + options.Timeout;
         var first = true;
         while (true)
         {
             var states = new List<ServiceState>();
-            var pending = new List<string>();
             await SwitchWhenHealthyAsync(pendingSwitches, options, cancellationToken).ConfigureAwait(false);
-            pending.AddRange(pendingSwitches.Select(s => $"{s.Resource}: {s.What.Replace("switched", "switch", StringComparison.Ordinal)} once it has healthy targets"));
+            var pending = pendingSwitches.Select(s => new Pending(s.Resource, $"{s.What.Replace("switched", "switch", StringComparison.Ordinal)} once it has healthy targets", null)).ToList();
+            var nearEnd = true;
             foreach (var target in targets)
             {
-                var (state, why) = await CheckAsync(target, options, first, cancellationToken).ConfigureAwait(false);
-                states.Add(state);
-                if (why is not null)
+                var check = await CheckAsync(target, options, first, cancellationToken).ConfigureAwait(false);
+                states.Add(check.State);
+                if (check.Waiting is not null)
                 {
-                    pending.Add($"{target.Resource}: {why}");
+                    pending.Add(new Pending(target.Resource, check.Waiting, target));
+                    nearEnd &= check.NearEnd;
                 }
             }
 
@@ -95,20 +110,31 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
 
             if (DateTimeOffset.UtcNow >= deadline)
             {
-                var reasons = new List<string>();
-                foreach (var target in targets)
-                {
-                    reasons.AddRange(await ReasonsAsync(target, cancellationToken).ConfigureAwait(false));
-                }
-
-                throw new DeploymentWaitException(
-                    $"The deployment did not become steady and healthy within {options.Timeout.TotalMinutes.ToString("0.##", CultureInfo.InvariantCulture)} minutes (Aws:DeployTimeoutMinutes): " +
-                    string.Join("; ", pending) + Reasons(reasons));
+                throw await TimedOutAsync(pending, options, cancellationToken).ConfigureAwait(false);
             }
 
             progress.Info($"waiting: {string.Join("; ", pending)}");
-            await Task.Delay(options.PollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(PollDelay(options, nearEnd), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // What a service (or a listener switch) still waits for.
+    private sealed record Pending(string Resource, string Why, WaitTarget? Target)
+    {
+        public override string ToString() => $"{Resource}: {Why}";
+    }
+
+    private async Task<DeploymentWaitException> TimedOutAsync(List<Pending> pending, WaitOptions options, CancellationToken ct)
+    {
+        var timeout = options.Timeout.TotalMinutes.ToString("0.##", CultureInfo.InvariantCulture);
+        var diagnosis = new List<ServiceDiagnosis>();
+        foreach (var (_, why, target) in pending.Where(p => p.Target is not null))
+        {
+            diagnosis.Add(await DiagnoseAsync(target!, $"not steady and healthy after {timeout} minutes ({why})", ct).ConfigureAwait(false));
+        }
+
+        return new DeploymentWaitException(
+            $"The deployment did not become steady and healthy within {timeout} minutes (Aws:DeployTimeoutMinutes): {string.Join("; ", pending)}", diagnosis);
     }
 
     // Makes each switch whose target group has a healthy target (at once when target health is not checked).
@@ -131,10 +157,22 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
         }
     }
 
-    private static string Reasons(List<string> reasons) => reasons.Count == 0 ? "" : ". Why: " + string.Join("; ", reasons.Distinct(StringComparer.Ordinal));
+    /// <summary>The time to the next poll: the fast interval once every pending service's new tasks run, else the normal one.</summary>
+    /// <param name="options">The wait options.</param>
+    /// <param name="nearEnd">True when every pending service is in its last phase (new tasks running).</param>
+    public static TimeSpan PollDelay(WaitOptions options, bool nearEnd)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return nearEnd && options.FastPollInterval < options.PollInterval ? options.FastPollInterval : options.PollInterval;
+    }
 
-    // (state, null) when the service is done; (state, what it waits for) otherwise; throws when it failed.
-    private async Task<(ServiceState State, string? Waiting)> CheckAsync(WaitTarget target, WaitOptions options, bool first, CancellationToken ct)
+    private Task<ServiceDiagnosis> DiagnoseAsync(WaitTarget target, string outcome, CancellationToken ct) =>
+        new RolloutDiagnoser(session).DiagnoseAsync(
+            new DiagnosedService(target.Resource, target.Cluster, target.Service, target.TaskDefinitionArn, target.TargetGroupArn),
+            outcome, _events.GetValueOrDefault(target.Resource) ?? [], ct);
+
+    // The service's state; what it still waits for (null: done); whether it is in its last phase. Throws when it failed.
+    private async Task<(ServiceState State, string? Waiting, bool NearEnd)> CheckAsync(WaitTarget target, WaitOptions options, bool first, CancellationToken ct)
     {
         var response = await session.Ecs.DescribeServicesAsync(new Ecs.DescribeServicesRequest { Cluster = target.Cluster, Services = [target.Service] }, ct).ConfigureAwait(false);
         var service = response.Services?.FirstOrDefault(s => s.ServiceName == target.Service)
@@ -146,24 +184,30 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
         var deployments = service.Deployments ?? [];
         var primary = deployments.FirstOrDefault(d => d.Status == "PRIMARY");
         var state = new ServiceState(target.Resource, running, desired, null);
+        // The new tasks run: what is left (target health, the old tasks' drain) takes seconds, not minutes.
+        var nearEnd = primary is null || (primary.RunningCount ?? running) >= desired;
         if (primary is not null && primary.RolloutState is not null && primary.RolloutState != "COMPLETED")
         {
-            return (state, $"rollout {primary.RolloutState}, {running}/{desired} running");
+            return (state, $"rollout {primary.RolloutState}, {running}/{desired} running", nearEnd);
         }
 
         if (deployments.Count > 1)
         {
-            return (state, $"{deployments.Count} deployments active, {running}/{desired} running");
+            return (state, $"{deployments.Count} deployments active, {running}/{desired} running", nearEnd);
         }
 
         if (running != desired)
         {
-            return (state, $"{running}/{desired} running");
+            return (state, $"{running}/{desired} running", nearEnd);
         }
 
-        return !options.RequireHealthyTargets || target.TargetGroupArn is null
-            ? (state, null)
-            : await TargetHealthAsync(target, state, ct).ConfigureAwait(false);
+        if (!options.RequireHealthyTargets || target.TargetGroupArn is null)
+        {
+            return (state, null, true);
+        }
+
+        var (withHealth, waiting) = await TargetHealthAsync(target, state, ct).ConfigureAwait(false);
+        return (withHealth, waiting, true);
     }
 
     // Events come newest first; show the new ones oldest first.
@@ -175,6 +219,12 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
             if (e.Id is { } id && _seenEvents.Add(id) && recent)
             {
                 progress.Info($"{target.Resource} event: {e.Message}");
+                if (!_events.TryGetValue(target.Resource, out var seen))
+                {
+                    _events[target.Resource] = seen = [];
+                }
+
+                seen.Add(e.Message ?? "");
             }
         }
     }
@@ -185,23 +235,24 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
         var deployments = service.Deployments ?? [];
         var primary = deployments.FirstOrDefault(d => d.Status == "PRIMARY");
         var ours = deployments.FirstOrDefault(d => d.TaskDefinition == target.TaskDefinitionArn);
+        string? outcome = null;
         if (ours?.RolloutState == "FAILED" || primary?.RolloutState == "FAILED")
         {
             var failed = ours?.RolloutState == "FAILED" ? ours : primary!;
-            var reasons = await ReasonsAsync(target, ct).ConfigureAwait(false);
-            throw new DeploymentWaitException(
-                $"{target.Resource}: the deployment of {Revision(target.TaskDefinitionArn)} FAILED ({failed.RolloutStateReason ?? "no reason given"})" +
-                (primary is not null && primary.TaskDefinition != target.TaskDefinitionArn ? $"; the circuit breaker rolled back to {Revision(primary.TaskDefinition)}" : "") +
-                Reasons(reasons));
+            outcome = $"the deployment of {Revision(target.TaskDefinitionArn)} FAILED ({failed.RolloutStateReason ?? "no reason given"})" +
+                (primary is not null && primary.TaskDefinition != target.TaskDefinitionArn ? $"; the circuit breaker rolled back to {Revision(primary.TaskDefinition)}" : "");
+        }
+        else if (service.TaskDefinition is { } serviceRevision && serviceRevision != target.TaskDefinitionArn)
+        {
+            // The service's task definition is the revision it converges to: ECS sets it back to the last completed one
+            // when the circuit breaker rolls back, so another revision there means this deploy was rolled back or replaced.
+            outcome = $"the service runs {Revision(serviceRevision)}, not {Revision(target.TaskDefinitionArn)}: the deployment was rolled back or replaced";
         }
 
-        // The service's task definition is the revision it converges to: ECS sets it back to the last completed one
-        // when the circuit breaker rolls back, so another revision there means this deploy was rolled back or replaced.
-        if (service.TaskDefinition is { } serviceRevision && serviceRevision != target.TaskDefinitionArn)
+        if (outcome is not null)
         {
-            var reasons = await ReasonsAsync(target, ct).ConfigureAwait(false);
-            throw new DeploymentWaitException(
-                $"{target.Resource}: the service runs {Revision(serviceRevision)}, not {Revision(target.TaskDefinitionArn)}: the deployment was rolled back or replaced" + Reasons(reasons));
+            var diagnosis = await DiagnoseAsync(target, outcome, ct).ConfigureAwait(false);
+            throw new DeploymentWaitException($"{target.Resource}: {outcome}", [diagnosis]);
         }
     }
 
@@ -214,47 +265,6 @@ public sealed class DeploymentWaiter(AwsSession session, IDeployProgress progres
         return healthy >= state.DesiredCount && healthy == targets.Count
             ? (withHealth, null)
             : (withHealth, $"{healthy}/{Math.Max(state.DesiredCount, targets.Count)} targets healthy");
-    }
-
-    // Why tasks stopped and targets are unhealthy: what a user needs to fix a failed deploy.
-    private async Task<List<string>> ReasonsAsync(WaitTarget target, CancellationToken ct)
-    {
-        var reasons = new List<string>();
-        try
-        {
-            var stopped = await session.Ecs.ListTasksAsync(new Ecs.ListTasksRequest
-            {
-                Cluster = target.Cluster,
-                ServiceName = target.Service,
-                DesiredStatus = Ecs.DesiredStatus.Stopped,
-            }, ct).ConfigureAwait(false);
-            if (stopped.TaskArns is { Count: > 0 } arns)
-            {
-                var tasks = await session.Ecs.DescribeTasksAsync(new Ecs.DescribeTasksRequest { Cluster = target.Cluster, Tasks = [.. arns.Take(5)] }, ct).ConfigureAwait(false);
-                foreach (var task in tasks.Tasks ?? [])
-                {
-                    var containers = string.Join(", ", (task.Containers ?? [])
-                        .Where(c => c.Reason is not null || c.ExitCode is not null)
-                        .Select(c => $"{c.Name} exit {c.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"}{(c.Reason is null ? "" : ": " + c.Reason)}"));
-                    reasons.Add($"{target.Resource} task {Arn.LastSegmentOr(task.TaskArn, "?")} stopped: {task.StoppedReason ?? task.StopCode ?? "no reason given"}" +
-                        (containers.Length == 0 ? "" : $" ({containers})"));
-                }
-            }
-
-            if (target.TargetGroupArn is not null)
-            {
-                var health = await session.ElbV2.DescribeTargetHealthAsync(new Elb.DescribeTargetHealthRequest { TargetGroupArn = target.TargetGroupArn }, ct).ConfigureAwait(false);
-                reasons.AddRange((health.TargetHealthDescriptions ?? [])
-                    .Where(t => t.TargetHealth?.State is not null and not "healthy")
-                    .Select(t => $"{target.Resource} target {t.Target?.Id}: {t.TargetHealth!.State} ({t.TargetHealth.Reason}: {t.TargetHealth.Description})"));
-            }
-        }
-        catch (AwsApiException e)
-        {
-            reasons.Add($"could not read the reasons: {e.Message}");
-        }
-
-        return reasons;
     }
 
     private static string Revision(string? arn) => Arn.LastSegmentOr(arn, "(none)");

@@ -51,7 +51,7 @@ SERVICES = {
         "UpdateAssumeRolePolicy", "CreateServiceLinkedRole", "PutRolePolicy", "GetRolePolicy"]),
     "logs": ("CloudWatchLogs", "CloudWatchLogsClient", [
         "CreateLogGroup", "DescribeLogGroups", "PutRetentionPolicy", "DeleteLogGroup", "TagResource",
-        "ListTagsForResource", "FilterLogEvents"]),
+        "ListTagsForResource", "FilterLogEvents", "GetLogEvents", "CreateLogStream", "PutLogEvents"]),
     "application-autoscaling": ("ApplicationAutoScaling", "ApplicationAutoScalingClient", [
         "RegisterScalableTarget", "DescribeScalableTargets", "PutScalingPolicy", "DescribeScalingPolicies",
         "DeleteScalingPolicy", "DeregisterScalableTarget"]),

@@ -32,6 +32,19 @@ public sealed record CreateLogGroupRequest : IAwsRequest<CreateLogGroupResponse>
     public bool? DeletionProtectionEnabled { get; init; }
 }
 
+/// <summary>The request of CreateLogStream: Creates a log stream for the specified log group.</summary>
+[AwsOperation("logs", "CreateLogStream")]
+public sealed record CreateLogStreamRequest : IAwsRequest<CreateLogStreamResponse>
+{
+    /// <summary>The name of the log group.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("logGroupName")]
+    public required string LogGroupName { get; init; }
+
+    /// <summary>The name of the log stream.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("logStreamName")]
+    public required string LogStreamName { get; init; }
+}
+
 /// <summary>Values the Amazon CloudWatch Logs model allows for DataProtectionStatus.</summary>
 public static class DataProtectionStatus
 {
@@ -102,6 +115,37 @@ public sealed record DescribeLogGroupsResponse
     /// <summary>The nextToken member.</summary>
     [global::System.Text.Json.Serialization.JsonPropertyName("nextToken")]
     public string? NextToken { get; init; }
+}
+
+/// <summary>The entity associated with the log events in a PutLogEvents call.</summary>
+public sealed record Entity
+{
+    /// <summary>The attributes of the entity which identify the specific entity, as a list of key-value pairs.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("keyAttributes")]
+    public global::System.Collections.Generic.IReadOnlyDictionary<string, string>? KeyAttributes { get; init; }
+
+    /// <summary>Additional attributes of the entity that are not used to specify the identity of the entity.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("attributes")]
+    public global::System.Collections.Generic.IReadOnlyDictionary<string, string>? Attributes { get; init; }
+}
+
+/// <summary>Values the Amazon CloudWatch Logs model allows for EntityRejectionErrorType.</summary>
+public static class EntityRejectionErrorType
+{
+    /// <summary>The value <c>InvalidEntity</c>.</summary>
+    public const string InvalidEntity = "InvalidEntity";
+    /// <summary>The value <c>InvalidTypeValue</c>.</summary>
+    public const string InvalidTypeValue = "InvalidTypeValue";
+    /// <summary>The value <c>InvalidKeyAttributes</c>.</summary>
+    public const string InvalidKeyAttributes = "InvalidKeyAttributes";
+    /// <summary>The value <c>InvalidAttributes</c>.</summary>
+    public const string InvalidAttributes = "InvalidAttributes";
+    /// <summary>The value <c>EntitySizeTooLarge</c>.</summary>
+    public const string EntitySizeTooLarge = "EntitySizeTooLarge";
+    /// <summary>The value <c>UnsupportedLogGroupType</c>.</summary>
+    public const string UnsupportedLogGroupType = "UnsupportedLogGroupType";
+    /// <summary>The value <c>MissingRequiredFields</c>.</summary>
+    public const string MissingRequiredFields = "MissingRequiredFields";
 }
 
 /// <summary>The request of FilterLogEvents: Lists log events from the specified log group.</summary>
@@ -193,11 +237,80 @@ public sealed record FilteredLogEvent
     public string? EventId { get; init; }
 }
 
+/// <summary>The request of GetLogEvents: Lists log events from the specified log stream.</summary>
+[AwsOperation("logs", "GetLogEvents")]
+public sealed record GetLogEventsRequest : IAwsRequest<GetLogEventsResponse>
+{
+    /// <summary>The name of the log group.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("logGroupName")]
+    public string? LogGroupName { get; init; }
+
+    /// <summary>Specify either the name or ARN of the log group to view events from.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("logGroupIdentifier")]
+    public string? LogGroupIdentifier { get; init; }
+
+    /// <summary>The name of the log stream.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("logStreamName")]
+    public required string LogStreamName { get; init; }
+
+    /// <summary>The start of the time range, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("startTime")]
+    public long? StartTime { get; init; }
+
+    /// <summary>The end of the time range, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("endTime")]
+    public long? EndTime { get; init; }
+
+    /// <summary>The token for the next set of items to return.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+
+    /// <summary>The maximum number of log events returned.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("limit")]
+    public int? Limit { get; init; }
+
+    /// <summary>If the value is true, the earliest log events are returned first.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("startFromHead")]
+    public bool? StartFromHead { get; init; }
+
+    /// <summary>Specify true to display the log event fields with all sensitive data unmasked and visible.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("unmask")]
+    public bool? Unmask { get; init; }
+}
+
+/// <summary>The response of GetLogEvents.</summary>
+public sealed record GetLogEventsResponse
+{
+    /// <summary>The events.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("events")]
+    public global::System.Collections.Generic.IReadOnlyList<OutputLogEvent>? Events { get; init; }
+
+    /// <summary>The token for the next set of items in the forward direction.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("nextForwardToken")]
+    public string? NextForwardToken { get; init; }
+
+    /// <summary>The token for the next set of items in the backward direction.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("nextBackwardToken")]
+    public string? NextBackwardToken { get; init; }
+}
+
 /// <summary>Values the Amazon CloudWatch Logs model allows for InheritedProperty.</summary>
 public static class InheritedProperty
 {
     /// <summary>The value <c>ACCOUNT_DATA_PROTECTION</c>.</summary>
     public const string AccountDataProtection = "ACCOUNT_DATA_PROTECTION";
+}
+
+/// <summary>Represents a log event, which is a record of activity that was recorded by the application or resource being monitored.</summary>
+public sealed record InputLogEvent
+{
+    /// <summary>The time the event occurred, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("timestamp")]
+    public required long Timestamp { get; init; }
+
+    /// <summary>The raw event message.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("message")]
+    public required string Message { get; init; }
 }
 
 /// <summary>The request of ListTagsForResource: Displays the tags associated with a CloudWatch Logs resource.</summary>
@@ -287,6 +400,63 @@ public static class LogGroupClass
     public const string Delivery = "DELIVERY";
 }
 
+/// <summary>Represents a log event.</summary>
+public sealed record OutputLogEvent
+{
+    /// <summary>The time the event occurred, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("timestamp")]
+    public long? Timestamp { get; init; }
+
+    /// <summary>The data contained in the log event.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("message")]
+    public string? Message { get; init; }
+
+    /// <summary>The time the event was ingested, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("ingestionTime")]
+    public long? IngestionTime { get; init; }
+}
+
+/// <summary>The request of PutLogEvents: Uploads a batch of log events to the specified log stream.</summary>
+[AwsOperation("logs", "PutLogEvents")]
+public sealed record PutLogEventsRequest : IAwsRequest<PutLogEventsResponse>
+{
+    /// <summary>The name of the log group.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("logGroupName")]
+    public required string LogGroupName { get; init; }
+
+    /// <summary>The name of the log stream.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("logStreamName")]
+    public required string LogStreamName { get; init; }
+
+    /// <summary>The log events.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("logEvents")]
+    public required global::System.Collections.Generic.IReadOnlyList<InputLogEvent> LogEvents { get; init; }
+
+    /// <summary>The sequence token obtained from the response of the previous PutLogEvents call.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("sequenceToken")]
+    public string? SequenceToken { get; init; }
+
+    /// <summary>The entity associated with the log events.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("entity")]
+    public Entity? Entity { get; init; }
+}
+
+/// <summary>The response of PutLogEvents.</summary>
+public sealed record PutLogEventsResponse
+{
+    /// <summary>The next sequence token.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("nextSequenceToken")]
+    public string? NextSequenceToken { get; init; }
+
+    /// <summary>The rejected events.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("rejectedLogEventsInfo")]
+    public RejectedLogEventsInfo? RejectedLogEventsInfo { get; init; }
+
+    /// <summary>Information about why the entity is rejected when calling PutLogEvents .</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("rejectedEntityInfo")]
+    public RejectedEntityInfo? RejectedEntityInfo { get; init; }
+}
+
 /// <summary>The request of PutRetentionPolicy: Sets the retention of the specified log group.</summary>
 [AwsOperation("logs", "PutRetentionPolicy")]
 public sealed record PutRetentionPolicyRequest : IAwsRequest<PutRetentionPolicyResponse>
@@ -298,6 +468,31 @@ public sealed record PutRetentionPolicyRequest : IAwsRequest<PutRetentionPolicyR
     /// <summary>The retentionInDays member.</summary>
     [global::System.Text.Json.Serialization.JsonPropertyName("retentionInDays")]
     public required int RetentionInDays { get; init; }
+}
+
+/// <summary>If an entity is rejected when a PutLogEvents request was made, this includes details about the reason for the rejection.</summary>
+public sealed record RejectedEntityInfo
+{
+    /// <summary>The type of error that caused the rejection of the entity when calling PutLogEvents .</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("errorType")]
+    [AwsEnum(typeof(global::Aspire.Deployer.Aws.CloudWatchLogs.EntityRejectionErrorType))]
+    public required string ErrorType { get; init; }
+}
+
+/// <summary>Represents the rejected events.</summary>
+public sealed record RejectedLogEventsInfo
+{
+    /// <summary>The index of the first log event that is too new.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("tooNewLogEventStartIndex")]
+    public int? TooNewLogEventStartIndex { get; init; }
+
+    /// <summary>The index of the last log event that is too old.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("tooOldLogEventEndIndex")]
+    public int? TooOldLogEventEndIndex { get; init; }
+
+    /// <summary>The expired log events.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("expiredLogEventEndIndex")]
+    public int? ExpiredLogEventEndIndex { get; init; }
 }
 
 /// <summary>Represents the search status of a log stream.</summary>
@@ -336,6 +531,9 @@ public sealed record DeleteLogGroupResponse;
 
 /// <summary>The (empty) response of TagResource.</summary>
 public sealed record TagResourceResponse;
+
+/// <summary>The (empty) response of CreateLogStream.</summary>
+public sealed record CreateLogStreamResponse;
 
 /// <summary>Typed client for the Amazon CloudWatch Logs operations the Deployer uses (generated from the official model).</summary>
 public sealed partial class CloudWatchLogsClient
@@ -415,4 +613,25 @@ public sealed partial class CloudWatchLogsClient
     public global::System.Collections.Generic.IAsyncEnumerable<FilterLogEventsResponse> FilterLogEventsPagesAsync(FilterLogEventsRequest request, global::System.Threading.CancellationToken cancellationToken = default)
         => AwsPaginator.PagesAsync(request, FilterLogEventsAsync, static (q, t) => q with { NextToken = t },
             static r => r.NextToken, cancellationToken);
+
+    /// <summary>GetLogEvents: Lists log events from the specified log stream.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<GetLogEventsResponse> GetLogEventsAsync(GetLogEventsRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>CreateLogStream: Creates a log stream for the specified log group.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<CreateLogStreamResponse> CreateLogStreamAsync(CreateLogStreamRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>PutLogEvents: Uploads a batch of log events to the specified log stream.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<PutLogEventsResponse> PutLogEventsAsync(PutLogEventsRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
 }

@@ -36,7 +36,7 @@ public sealed partial class EcsServiceKind
             DesiredCount = spec.DesiredCount,
             NetworkConfiguration = Network(spec, context),
             LoadBalancers = LoadBalancers(spec, context),
-            HealthCheckGracePeriodSeconds = spec.TargetGroupName is null ? null : spec.HealthCheckGracePeriodSeconds,
+            HealthCheckGracePeriodSeconds = spec.TargetGroupName is null ? null : spec.HealthCheckGracePeriodSeconds ?? Model.RolloutTimings.FallbackGracePeriodSeconds,
             DeploymentConfiguration = Deployment(spec),
             ServiceConnectConfiguration = spec.ServiceConnect is null ? null : ServiceConnect(spec.ServiceConnect, context),
             PropagateTags = Ecs.PropagateTags.Service,
@@ -89,7 +89,7 @@ public sealed partial class EcsServiceKind
             || (spec.TargetGroupName is { } group && Remade(TargetGroupKind.Instance, group, context));
         // Autoscaling owns the count of a running service; a service of unknown state starts at the desired count.
         var count = all || (!spec.DesiredCountManagedByAutoScaling && current!.DesiredCount != spec.DesiredCount);
-        var grace = spec.TargetGroupName is not null && (all || current!.HealthCheckGracePeriodSeconds != spec.HealthCheckGracePeriodSeconds);
+        var grace = spec.TargetGroupName is not null && spec.HealthCheckGracePeriodSeconds is not null && (all || current!.HealthCheckGracePeriodSeconds != spec.HealthCheckGracePeriodSeconds);
         var deployment = all || current!.CircuitBreaker != spec.CircuitBreaker || current.Rollback != spec.Rollback
             || current.MinimumHealthyPercent != spec.MinimumHealthyPercent || current.MaximumPercent != spec.MaximumPercent;
         var serviceConnect = all ? spec.ServiceConnect is not null : current!.ServiceConnect?.ToString() != spec.ServiceConnect?.ToString();

@@ -19,7 +19,8 @@ namespace Aspire.Deployer.Resources;
 /// <param name="TargetGroupName">The target group tasks are registered in.</param>
 /// <param name="ContainerName">The container registered in it.</param>
 /// <param name="ContainerPort">The port registered.</param>
-/// <param name="HealthCheckGracePeriodSeconds">Seconds failing load balancer health checks are ignored after a task starts.</param>
+/// <param name="HealthCheckGracePeriodSeconds">Seconds failing load balancer health checks are ignored after a task starts; null: what the
+/// service has is kept (the image was not measured in this run, see <see cref="Model.RolloutTimings"/>).</param>
 /// <param name="CircuitBreaker">Deployment circuit breaker on.</param>
 /// <param name="Rollback">The circuit breaker rolls back a failed deployment.</param>
 /// <param name="MinimumHealthyPercent">Lower bound of running tasks during a deployment.</param>
@@ -39,7 +40,7 @@ public sealed record EcsServiceSpec(
     string? TargetGroupName,
     string? ContainerName,
     int? ContainerPort,
-    int HealthCheckGracePeriodSeconds,
+    int? HealthCheckGracePeriodSeconds,
     bool CircuitBreaker,
     bool Rollback,
     int MinimumHealthyPercent,
@@ -59,7 +60,7 @@ public sealed record EcsServiceSpec(
     public override string Describe() =>
         $"{LaunchType} in cluster {ClusterName}, {Num(DesiredCount)} task(s){(DesiredCountManagedByAutoScaling ? " to start (autoscaled)" : "")}, " +
         $"{SubnetIds.Count} subnets, public IP {(AssignPublicIp ? "yes" : "no")}, " +
-        (TargetGroupName is null ? "no load balancer, " : $"target group {TargetGroupName} -> {ContainerName}:{ContainerPort}, grace {Num(HealthCheckGracePeriodSeconds)} s, ") +
+        (TargetGroupName is null ? "no load balancer, " : $"target group {TargetGroupName} -> {ContainerName}:{ContainerPort}, grace {(HealthCheckGracePeriodSeconds is { } grace ? Num(grace) + " s" : "as it is")}, ") +
         (ServiceConnect is null ? "" : $"Service Connect {ServiceConnect}, ") +
         $"circuit breaker {(CircuitBreaker ? "on" : "off")} with rollback {(Rollback ? "on" : "off")}, " +
         $"{Num(MinimumHealthyPercent)}/{Num(MaximumPercent)} %";
@@ -283,7 +284,10 @@ public sealed partial class EcsServiceKind : ResourceKind<EcsServiceSpec>
         diff.Compare("target group", current.TargetGroupName, desired.TargetGroupName);
         diff.Compare("load balanced container", current.ContainerName, desired.ContainerName);
         diff.Compare("load balanced port", current.ContainerPort, desired.ContainerPort);
-        diff.Compare("health check grace period", current.HealthCheckGracePeriodSeconds, desired.HealthCheckGracePeriodSeconds);
+        if (desired.HealthCheckGracePeriodSeconds is not null)
+        {
+            diff.Compare("health check grace period", current.HealthCheckGracePeriodSeconds, desired.HealthCheckGracePeriodSeconds);
+        }
         diff.Compare("circuit breaker", current.CircuitBreaker, desired.CircuitBreaker);
         diff.Compare("rollback", current.Rollback, desired.Rollback);
         diff.Compare("minimum healthy %", current.MinimumHealthyPercent, desired.MinimumHealthyPercent);

@@ -71,6 +71,14 @@ public sealed class AppHostCommandTests(ITestOutputHelper output)
         Assert.Equal(0, result.ExitCode);
         Assert.Contains(result.Lines, l => l.StartsWith("Plan: 12 to create", StringComparison.Ordinal));
         Assert.Contains(result.Lines, l => l.StartsWith("Aspire AppHost version", StringComparison.Ordinal));
+        // The default deployment's monthly cost is the README's hand-computed figure, within 10 %.
+        var printed = result.Lines.Single(l => l.StartsWith("Cost (us-east-1, list prices): about $", StringComparison.Ordinal));
+        var planned = decimal.Parse(printed.Split('$')[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var readme = File.ReadAllText(Path.Combine(Images.Infrastructure.TestEnvironment.RepoRoot, "README.md"));
+        var figure = decimal.Parse(System.Text.RegularExpressions.Regex.Match(readme, @"cost of the default deployment, checked within 10 % against the plan by [^:]+: \$([0-9.]+)").Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(planned, figure * 0.9m, figure * 1.1m);
+        Assert.Contains(result.Lines, l => l.StartsWith("Predicted rollout: about ", StringComparison.Ordinal));
         Assert.Empty(result.CategoryHeaders);
         Assert.DoesNotContain(result.Lines, l => l.Contains("PipelineExecutor", StringComparison.Ordinal));
     }

@@ -120,3 +120,111 @@ public static partial class CommandLine
     [GeneratedRegex(@"^(trce|dbug|info|warn|fail|crit): \S+\[\d+\]")]
     internal static partial Regex CategoryHeader();
 }
+
+/// <summary>
+/// A command running in its own process group (started through <c>setsid</c>), as a terminal runs it in the
+/// foreground: the test reads its lines while it runs and can press Ctrl+C (SIGINT to the whole group, as a terminal
+/// sends it to <c>dotnet run</c> and the AppHost it starts).
+/// </summary>
+public sealed class RunningCommand : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+
+    private RunningCommand(Process process) => _process = process;
+
+    /// <summary>Every line printed so far (stdout and stderr).</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    /// <summary>Starts <c>dotnet run --project AppHost --no-build -- --operation publish --step STEP ARGS</c> in its own process group.</summary>
+    public static RunningCommand StartPublishStep(string step, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
+    {
+        var start = new ProcessStartInfo("setsid") { WorkingDirectory = TestEnvironment.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var argument in (string[])["dotnet", "run", "--project", "AppHost", "--no-build", "-c", CommandLine.Configuration, "--", "--operation", "publish", "--step", step, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var command = new RunningCommand(new Process { StartInfo = start });
+        command._process.OutputDataReceived += (_, e) => command.Add(e.Data);
+        command._process.ErrorDataReceived += (_, e) => command.Add(e.Data);
+        command._process.Start();
+        command._process.StandardInput.Close();
+        command._process.BeginOutputReadLine();
+        command._process.BeginErrorReadLine();
+        return command;
+    }
+
+    /// <summary>Waits until a line matches, failing with everything printed when none does within <paramref name="timeout"/>.</summary>
+    public async Task WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Lines.Any(match))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !_process.HasExited, $"no such line within {timeout} (exited: {_process.HasExited}). It printed:\n{string.Join('\n', Lines)}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Ctrl+C: SIGINT to the command's process group.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", "--", $"-{_process.Id}"]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for the exit and returns the exit code; kills the group and fails after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Dispose();
+            Assert.Fail($"the command did not exit within {timeout} after Ctrl+C. It printed:\n{string.Join('\n', Lines)}");
+        }
+
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>Kills what is left of the process group.</summary>
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-KILL", "--", $"-{_process.Id}"]) { UseShellExecute = false })!;
+            kill.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_lines)
+            {
+                _lines.Add(line);
+            }
+        }
+    }
+}

@@ -117,6 +117,42 @@ public sealed class DeployStepTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task DeployStep_RolloutFailsWithAPullErrorAndACrash_ExitsOneWithTheDiagnosisPrintedAndInTheSummary()
+    {
+        await TestEnvironment.EnsureDockerAsync();
+        await using var registry = await LocalRegistry.StartAsync();
+        var moto = await MotoServer.GetAsync();
+        using var context = TestApp.Create(AppBehaviour.Healthy);
+        var app = NewApp();
+        var names = new Aspire.Deployer.Model.AwsNames(app, "test", "web");
+        using (var aws = await moto.SessionAsync())
+        {
+            await LogEvents.WriteAsync(aws, names.LogGroup, LogEvents.Stream("web", "web", "0f9e8d7c6b5a4938"), DateTimeOffset.UtcNow.AddSeconds(-20),
+                "Error: listen EADDRINUSE: address already in use :::4000");
+        }
+
+        await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
+        proxy.Behaviours.Add(new FailedRollout(names.Service,
+        [
+            new ScriptedStoppedTask("a1b2c3d4e5f60718", "TaskFailedToStart", "CannotPullContainerError: failed to do request: dial tcp 52.94.1.1:443: i/o timeout", null),
+            new ScriptedStoppedTask("0f9e8d7c6b5a4938", "EssentialContainerExited", "Essential container in task exited", 1),
+        ]));
+        AwsProcessEnvironment.PointAt(proxy.Endpoint.ToString());
+
+        var lines = await RunDeployStepAsync(app, context.Directory, [$"--Aws:Registry={registry.Address}", $"--Aws:SummaryFile={SummaryFile(app)}"]);
+
+        Assert.Equal(1, Environment.ExitCode);
+        var text = string.Join("\n", lines);
+        Assert.Contains("no route from the task's subnets to the registry", text);
+        Assert.Contains("container web exited with code 1 as it started", text);
+        Assert.Contains("| Error: listen EADDRINUSE: address already in use :::4000", text);
+        Assert.Contains("fix: Tasks in public subnets need a public IP", text);
+        var summary = DeploySummary.FromJson(await File.ReadAllTextAsync(SummaryFile(app)))!;
+        Assert.Equal("failed", summary.Result);
+        Assert.Equal(["CannotPullContainerError", "ContainerExited"], Assert.Single(summary.Diagnosis!).Causes.Select(c => c.Code));
+    }
+
+    [Fact]
     public async Task DeployStep_InvalidCpuMemory_FailsWithExitCodeOneAndNoAwsCall()
     {
         var moto = await MotoServer.GetAsync();

@@ -39,7 +39,8 @@ public sealed class DesiredStateBuilderTests
         Assert.Equal(("HTTP", 8080, "ip", "vpc-1"), (tg.Protocol, tg.Port, tg.TargetType, tg.VpcId));
         Assert.Equal(new HealthCheckSpec("HTTP", ServiceContract.HealthPath, ServiceContract.HealthCheck.IntervalSeconds, ServiceContract.HealthCheck.TimeoutSeconds,
             ServiceContract.HealthCheck.HealthyThreshold, ServiceContract.HealthCheck.UnhealthyThreshold, ServiceContract.HealthCheck.SuccessCodes), tg.HealthCheck);
-        Assert.Equal("30", tg.Attributes["deregistration_delay.timeout_seconds"]);
+        // The app's drain bound (SHUTDOWN_TIMEOUT_MS, the contract's 10 s when the service declares none), not a fixed 30 s or ELB's 300 s.
+        Assert.Equal("10", tg.Attributes["deregistration_delay.timeout_seconds"]);
 
         var listener = Assert.Single(desired.OfType<ListenerSpec>());
         Assert.Equal((80, "HTTP", null, tg.Name), (listener.Port, listener.Protocol, listener.CertificateArn, listener.TargetGroupName));
@@ -56,7 +57,8 @@ public sealed class DesiredStateBuilderTests
             td.Container.LogOptions);
 
         var service = Assert.Single(desired.OfType<EcsServiceSpec>());
-        Assert.Equal((1, true, true, 100, 200, 30, true), (service.DesiredCount, service.CircuitBreaker, service.Rollback, service.MinimumHealthyPercent,
+        // No grace period until the smoke test measures the image (RolloutTimingsTests): what the service has is kept.
+        Assert.Equal((1, true, true, 100, 200, (int?)null, true), (service.DesiredCount, service.CircuitBreaker, service.Rollback, service.MinimumHealthyPercent,
             service.MaximumPercent, service.HealthCheckGracePeriodSeconds, service.AssignPublicIp));
         Assert.Empty(desired.OfType<AutoScalingSpec>());
     }

@@ -106,6 +106,6 @@ public sealed partial class CodeShapeTests
     };
 
     // `Resources/LogGroup.cs`, `Engine/`, `Aws/README.md`: paths relative to Deployer/ in backticks.
-    [GeneratedRegex(@"`((?:Hosting|Settings|Model|Images|Network|Engine|Resources|Verbs|Aws|Reporting)/[A-Za-z0-9_./]*)`")]
+    [GeneratedRegex(@"`((?:Hosting|Settings|Model|Images|Network|Engine|Resources|Verbs|Aws|Reporting|Cost|Timing|Diagnosis)/[A-Za-z0-9_./]*)`")]
     private static partial Regex FileReference();
 }

@@ -46,7 +46,7 @@ public sealed class DeployIntegrationTests
         Assert.EndsWith($"task-definition/{names.TaskFamily}:1", service.TaskDefinitionArn);
         Assert.Contains("==> Wait until steady and healthy", log.ToString());
         Assert.Contains("Deploy succeeded", log.ToString());
-        Assert.Equal(summary, DeploySummary.FromJson(summary.ToJson())! with { Changes = summary.Changes, Services = summary.Services, Changed = summary.Changed });
+        Assert.Equal(summary, DeploySummary.FromJson(summary.ToJson())! with { Changes = summary.Changes, Services = summary.Services, Changed = summary.Changed, Cost = summary.Cost, Rollout = summary.Rollout });
 
         using var aws = await moto.SessionAsync();
         // Cluster: Container Insights (Security Hub ECS.12), tags.
@@ -90,16 +90,16 @@ public sealed class DeployIntegrationTests
         Assert.Equal("true", lbAttributes.Single(a => a.Key == LoadBalancerKind.DropInvalidHeaderFieldsAttribute).Value);
         Assert.Equal($"http://{lb.DNSName}:80", service.Url);
 
-        // Target group: ip, container port, health check from the service contract, deregistration delay 30 s.
+        // Target group: ip, container port, health check from the service contract, deregistration delay the app's drain bound.
         var tg = Assert.Single(await ServiceTargetGroupsAsync(aws, names));
         Assert.Equal(("ip", 8080, "HTTP"), (tg.TargetType, tg.Port, tg.Protocol));
         Assert.Matches($"^{names.TargetGroup}-[0-9a-f]{{5}}$", tg.TargetGroupName);
         Assert.Equal(ServiceContract.HealthPath, tg.HealthCheckPath);
-        Assert.Equal(10, tg.HealthCheckIntervalSeconds);
-        Assert.Equal(2, tg.HealthyThresholdCount);
+        Assert.Equal(ServiceContract.HealthCheck.IntervalSeconds, tg.HealthCheckIntervalSeconds);
+        Assert.Equal(ServiceContract.HealthCheck.HealthyThreshold, tg.HealthyThresholdCount);
         Assert.Equal("200", tg.Matcher!.HttpCode);
         var tgAttributes = (await aws.ElbV2.DescribeTargetGroupAttributesAsync(new Elb.DescribeTargetGroupAttributesRequest { TargetGroupArn = tg.TargetGroupArn! })).Attributes!;
-        Assert.Equal("30", tgAttributes.Single(a => a.Key == TargetGroupKind.DeregistrationDelayAttribute).Value);
+        Assert.Equal("10", tgAttributes.Single(a => a.Key == TargetGroupKind.DeregistrationDelayAttribute).Value);
         var listener = Assert.Single((await aws.ElbV2.DescribeListenersAsync(new Elb.DescribeListenersRequest { LoadBalancerArn = lb.LoadBalancerArn! })).Listeners!);
         Assert.Equal((80, "HTTP"), (listener.Port, listener.Protocol));
         Assert.Equal(tg.TargetGroupArn, Assert.Single(listener.DefaultActions!).TargetGroupArn);

@@ -74,7 +74,10 @@ public sealed class DeploymentWaiterTests
 
         Assert.Contains("runs shop-test-web:1, not shop-test-web:2", error.Message);
         Assert.Contains("rolled back", error.Message);
-        Assert.Contains("task abc123 stopped: Essential container in task exited (web exit 1: Error: PORT is not a valid port)", error.Message);
+        var lines = Assert.Single(error.Diagnosis).ToLines();
+        Assert.Contains(lines, l => l.Contains("stopped task abc123", StringComparison.Ordinal) && l.Contains("Essential container in task exited", StringComparison.Ordinal));
+        Assert.Contains("    container web: exit 1, Error: PORT is not a valid port", lines);
+        Assert.Contains(lines, l => l.StartsWith("  cause: task abc123: container web exited with code 1", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -112,19 +115,53 @@ public sealed class DeploymentWaiterTests
         Assert.Contains("Aws:DeployTimeoutMinutes", error.Message);
     }
 
+    [Fact]
+    public async Task Wait_NewTasksRunButTargetsNotYetHealthy_PollsAtTheFastInterval()
+    {
+        // The new task runs but the old deployment still drains: the end is seconds away, so the wait looks more often.
+        var polls = 0;
+        await using var ecs = await ScriptedEcs.StartAsync(op => op switch
+        {
+            "DescribeServices" => Interlocked.Increment(ref polls) < 4
+                ? Service(Td2, running: 2, Deployment(Td2, "IN_PROGRESS", runningCount: 1), [], Deployment(Td1, "COMPLETED", status: "ACTIVE", runningCount: 1))
+                : Service(Td2, running: 1, Deployment(Td2, "COMPLETED", runningCount: 1), []),
+            _ => new JsonObject(),
+        });
+        using var session = await MotoServer.CreateSessionAsync(ecs.Endpoint);
+        var slowOnly = new WaitOptions { Timeout = TimeSpan.FromSeconds(30), PollInterval = TimeSpan.FromSeconds(5), FastPollInterval = TimeSpan.FromMilliseconds(20) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await new DeploymentWaiter(session, new PlainTextDeployProgress(new StringWriter())).WaitAsync([Target], slowOnly);
+
+        // Three waits at the 5 s interval would take 15 s.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"the wait took {clock.Elapsed}");
+        Assert.Equal(4, polls);
+    }
+
+    [Fact]
+    public void PollDelay_IsTheFastIntervalOnlyNearTheEndAndNeverLongerThanTheNormalOne()
+    {
+        var options = new WaitOptions { PollInterval = TimeSpan.FromSeconds(10), FastPollInterval = TimeSpan.FromSeconds(2) };
+
+        Assert.Equal(TimeSpan.FromSeconds(10), DeploymentWaiter.PollDelay(options, nearEnd: false));
+        Assert.Equal(TimeSpan.FromSeconds(2), DeploymentWaiter.PollDelay(options, nearEnd: true));
+        Assert.Equal(TimeSpan.FromSeconds(1), DeploymentWaiter.PollDelay(options with { PollInterval = TimeSpan.FromSeconds(1) }, nearEnd: true));
+    }
+
     private static JsonObject Event(string id, string message, DateTimeOffset? at = null) =>
         new() { ["id"] = id, ["message"] = message, ["createdAt"] = at?.ToUnixTimeMilliseconds() / 1000.0 };
 
-    private static JsonObject Deployment(string td, string rollout, string? reason = null) => new()
+    private static JsonObject Deployment(string td, string rollout, string? reason = null, string status = "PRIMARY", int? runningCount = null) => new()
     {
-        ["id"] = "ecs-svc/1",
-        ["status"] = "PRIMARY",
+        ["id"] = "ecs-svc/" + td[^1],
+        ["status"] = status,
         ["taskDefinition"] = td,
         ["rolloutState"] = rollout,
         ["rolloutStateReason"] = reason,
+        ["runningCount"] = runningCount,
     };
 
-    private static JsonObject Service(string td, int running, JsonObject deployment, JsonObject[] events) => new()
+    private static JsonObject Service(string td, int running, JsonObject deployment, JsonObject[] events, JsonObject? other = null) => new()
     {
         ["services"] = new JsonArray(new JsonObject
         {
@@ -132,7 +169,7 @@ public sealed class DeploymentWaiterTests
             ["taskDefinition"] = td,
             ["desiredCount"] = 1,
             ["runningCount"] = running,
-            ["deployments"] = new JsonArray(deployment),
+            ["deployments"] = other is null ? new JsonArray(deployment) : new JsonArray(deployment, other),
             ["events"] = new JsonArray([.. events]),
         }),
     };
