@@ -27,6 +27,12 @@ internal static partial class DeployerSteps
             }
         });
 
+    // Without a model, the front door's domain, zone and configured hosts still say where its DNS records are.
+    private static FrontDoorScope? FrontDoorOf(AwsSettings settings) => settings.FrontDoor is { } door
+        ? new FrontDoorScope(door.Domain, door.HostedZoneId,
+            [door.Domain, .. settings.Services.Values.Select(v => FrontDoor.NormalizeHost(v.GetValueOrDefault(nameof(EcsServiceOptions.Host)))).OfType<string>()])
+        : null;
+
     private const string AppNameKey = AwsSettings.SectionName + ":" + nameof(AwsSettings.AppName);
     private const string EnvironmentKey = AwsSettings.SectionName + ":" + nameof(AwsSettings.Environment);
 
@@ -44,7 +50,7 @@ internal static partial class DeployerSteps
         }
         catch (DeploymentValidationException e)
         {
-            var scope = new AppScope(settings.App, settings.EnvironmentFor(DeployerRun.AspireEnvironment(context)));
+            var scope = new AppScope(settings.App, settings.EnvironmentFor(DeployerRun.AspireEnvironment(context)), FrontDoor: FrontDoorOf(settings));
             progress.Warn($"The model is not valid ({e.Problems.Count} problem(s), e.g. {e.Problems[0]}); acting on app '{scope.App}', " +
                           $"environment '{scope.Environment}' from {AppNameKey} / {EnvironmentKey}, finding resources by their tags.");
             return scope;

@@ -93,7 +93,7 @@ public static class ModelReader
                 options));
         }
 
-        var deployment = new DeploymentDescription(app, environment, services) { AccessLogsBucket = settings.AccessLogsBucket };
+        var deployment = new DeploymentDescription(app, environment, services, settings.FrontDoor) { AccessLogsBucket = settings.AccessLogsBucket };
         problems.AddRange(DeploymentValidator.Problems(deployment));
         if (problems.Count > 0)
         {

@@ -53,7 +53,8 @@ public sealed record SecurityGroupSpec(
 }
 
 /// <summary>
-/// Security groups: the load balancer's (inbound on the listener ports from anywhere, IPv4 and IPv6) and one per
+/// Security groups: the load balancer's (inbound on its listener ports from anywhere, IPv4 and IPv6: 80 and 443 with a
+/// front door) and one per
 /// service (inbound only from the load balancer's group, on the container port). Found by the app's tags, since EC2
 /// names are unique only per VPC; the services' groups are removed before the shared one.
 /// </summary>
@@ -81,7 +82,7 @@ public sealed class SecurityGroupKind : ResourceKind<SecurityGroupSpec>
         var albGroup = first.LoadBalancerSecurityGroup;
         yield return new SecurityGroupSpec(albGroup, null, first.SharedTags, network.VpcId,
             $"Load balancer of {deployment.App} {deployment.Environment}: public listener ports",
-            [.. context.Services.SelectMany(s => new[] { IngressRuleSpec.Tcp(s.ListenerPort, "0.0.0.0/0"), IngressRuleSpec.Tcp(s.ListenerPort, "::/0") })]);
+            [.. FrontDoorListenerKind.PublicPorts(context).SelectMany(port => new[] { IngressRuleSpec.Tcp(port, "0.0.0.0/0"), IngressRuleSpec.Tcp(port, "::/0") })]);
         foreach (var service in context.Services)
         {
             var names = service.Names;
