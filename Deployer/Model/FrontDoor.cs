@@ -121,7 +121,7 @@ public sealed partial record FrontDoor(string Domain, string? HostedZoneId, stri
         problems.AddRange(NameProblems("Aws:Domain", door.Domain));
         if (door.HostedZoneId is { } zone && !ZoneId().IsMatch(zone))
         {
-            problems.Add($"Aws:HostedZoneId '{zone}' is not a Route 53 hosted zone id (Z followed by letters and digits, as `aws route53 list-hosted-zones` shows it).");
+            problems.Add($"Aws:HostedZoneId '{zone}' is not a Route 53 hosted zone id (capital letters and digits, such as Z0123456789ABCDEFGHIJ, as `aws route53 list-hosted-zones` shows it).");
         }
 
         if (door.CertificateArn is { } arn && !CertificateArnPattern().IsMatch(arn))
@@ -207,7 +207,7 @@ public sealed partial record FrontDoor(string Domain, string? HostedZoneId, stri
     [GeneratedRegex("^(/[A-Za-z0-9._~-]+)+$")]
     private static partial Regex PathPattern();
 
-    [GeneratedRegex("^Z[A-Z0-9]{1,31}$")]
+    [GeneratedRegex("^[A-Z0-9]{1,32}$")]
     private static partial Regex ZoneId();
 
     [GeneratedRegex(@"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")]

@@ -23,7 +23,8 @@ internal static class FrontDoorSamples
             port, port, ServiceContract.HealthPath, new Dictionary<string, string> { ["PORT"] = "4000" }, FargateSize.Default, options);
     }
 
-    public static DeploymentDescription Deployment(FrontDoor? door, params ServiceDescription[] services) => new("shop", "test", services, door);
+    public static DeploymentDescription Deployment(FrontDoor? door, params ServiceDescription[] services) =>
+        new(services.Length > 0 ? services[0].Names.App : "shop", "test", services, door);
 
     public static DesiredState Desired(FrontDoor? door, params ServiceDescription[] services) => PlanSamples.Desired(Deployment(door, services));
 
