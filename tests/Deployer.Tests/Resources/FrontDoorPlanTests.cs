@@ -48,8 +48,10 @@ public sealed class FrontDoorPlanTests
             (listeners[443].Protocol, listeners[443].Certificate, listeners[443].SslPolicy, listeners[443].DefaultAction));
         Assert.Equal(("HTTP", null, FrontDoorListenerKind.RedirectToHttps), (listeners[80].Protocol, listeners[80].Certificate, listeners[80].DefaultAction));
         var rules = desired.OfType<ListenerRuleSpec>().ToDictionary(r => r.Owner!);
-        Assert.Equal(("app.example.com", null, "shop-test-node-app"), (rules["node-app"].Host, rules["node-app"].PathPrefix, rules["node-app"].TargetGroupName));
-        Assert.Equal(("api.example.com", "shop-test-api"), (rules["api"].Host, rules["api"].TargetGroupName));
+        string GroupOf(string resource) => TargetGroupKind.NameOf(desired.Deployment.Services.Single(s => s.Names.Resource == resource), desired.Network.VpcId);
+        Assert.Equal(("app.example.com", null, GroupOf("node-app")), (rules["node-app"].Host, rules["node-app"].PathPrefix, rules["node-app"].TargetGroupName));
+        Assert.Equal(("api.example.com", GroupOf("api")), (rules["api"].Host, rules["api"].TargetGroupName));
+        Assert.StartsWith("shop-test-api-", GroupOf("api"), StringComparison.Ordinal);
         Assert.NotEqual(rules["api"].Priority, rules["node-app"].Priority);
         Assert.Empty(desired.OfType<ListenerSpec>());
         Assert.Equal(2, desired.OfType<TargetGroupSpec>().Count());
