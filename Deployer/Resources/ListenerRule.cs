@@ -257,7 +257,17 @@ public sealed class ListenerRuleKind : ResourceKind<ListenerRuleSpec>, IRemovesS
         var tgArn = context.Id(TargetGroupKind.Instance, spec.TargetGroupName);
         if (current.Host != spec.Host || current.PathPrefix != spec.PathPrefix || current.TargetGroupName != spec.TargetGroupName || change.Planned.Changes.Any(c => c.Property == "target group"))
         {
-            await ModifyAsync(spec, arn, tgArn, context).ConfigureAwait(false);
+            // A group made in this run has no targets yet: the rule keeps the old one until the service's new tasks
+            // are healthy in it (create-before-destroy, as the per-service listener does).
+            if (current.TargetGroupName.Length > 0 && current.TargetGroupName != spec.TargetGroupName && context.CreatedInThisRun(TargetGroupKind.Instance, spec.TargetGroupName) && spec.Owner is { } owner)
+            {
+                context.Info($"  listener rule {spec.Name} keeps forwarding to the current target group until {spec.TargetGroupName} has healthy targets");
+                context.Switches.Add(new TargetSwitch(owner, tgArn, $"switched listener rule {spec.Name} to target group {spec.TargetGroupName}", () => ModifyAsync(spec, arn, tgArn, context)));
+            }
+            else
+            {
+                await ModifyAsync(spec, arn, tgArn, context).ConfigureAwait(false);
+            }
         }
 
         if (change.Planned.Changes.Any(c => c.Property == "priority"))

@@ -165,6 +165,44 @@ public sealed class FrontDoorIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ContainerPortChange_TheRuleMovesToTheNewTargetGroupOnlyAfterTheServiceDid_AndTheOldGroupGoesLast()
+    {
+        var moto = await MotoServer.GetAsync();
+        using var aws = await moto.SessionAsync();
+        var zone = TestZones.UniqueZoneName();
+        await TestZones.CreateAsync(aws, zone);
+        var app = PlanSamples.UniqueApp();
+        var deployment = FrontDoorSamples.Deployment(Door("app." + zone), FrontDoorSamples.Service("node-app", app: app));
+        await using (var first = await ProxyAsync(moto, aws))
+        {
+            await DeployAsync(first.Endpoint, deployment, Image(deployment));
+        }
+
+        var oldGroup = (await RulesByResourceAsync(aws, deployment))["node-app"].Actions!.Single().TargetGroupArn;
+        var moved = deployment with { Services = [deployment.Services[0] with { ContainerPort = 9090 }] };
+        await using var proxy = await ProxyAsync(moto, aws);
+        var log = new StringWriter();
+
+        await DeployAsync(proxy.Endpoint, moved, Image(moved), log);
+
+        // Create-before-destroy behind the front door too: the new group, the service onto it, then the rule, then the old group deleted.
+        output.WriteLine(log.ToString());
+        var mutations = MutatingOperations(proxy);
+        int At(string operation) => mutations.IndexOf(operation);
+        Assert.True(At("CreateTargetGroup") >= 0 && At("CreateTargetGroup") < At("UpdateService"), string.Join(", ", mutations));
+        Assert.True(At("UpdateService") < At("ModifyRule") && At("ModifyRule") < At("DeleteTargetGroup"), string.Join(", ", mutations));
+        Assert.Contains("listener rule", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("keeps forwarding to the current target group until", log.ToString(), StringComparison.Ordinal);
+        var newGroup = (await RulesByResourceAsync(aws, moved))["node-app"].Actions!.Single().TargetGroupArn;
+        Assert.NotEqual(oldGroup, newGroup);
+        var groups = await aws.ElbV2.DescribeTargetGroupsItemsAsync(new()).ToListAsync();
+        Assert.DoesNotContain(groups, g => g.TargetGroupArn == oldGroup);
+        Assert.Equal(9090, groups.Single(g => g.TargetGroupArn == newGroup).Port);
+
+        await DestroyVerb.RunAsync(aws, AppScope.From(moved), new PlainTextDeployProgress(), DestroySamples.Fast).WaitAsync(TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
     public async Task GivenCertificate_IsServedAndNeverDeleted_AndNoneIsRequested()
     {
         var moto = await MotoServer.GetAsync();
