@@ -75,7 +75,15 @@ public sealed class FrontDoorIntegrationTests(ITestOutputHelper output)
         // ACM still counted the deleted listener at the first try (the proxy's AcmInUseAfterListenerDeletion): destroy retried.
         Assert.Equal(2, proxy.CallsTo("DeleteCertificate"));
         var left = await TestZones.RecordsAsync(aws, zoneId);
-        Assert.DoesNotContain(left, r => r.Name == "app.example.com." || r.Type == "CNAME" && r.Name.EndsWith(".app.example.com.", StringComparison.Ordinal));
+        Assert.DoesNotContain(left, r => r.Name == "app.example.com.");
+        // ACM gives every certificate of an account the same validation CNAME for a name: the record may stay only while
+        // another certificate of the region covers app.example.com (other tests of the shared moto request one; the
+        // tests on zones of their own check that it goes).
+        if (left.Any(r => r.Type == "CNAME" && r.Name.EndsWith(".app.example.com.", StringComparison.Ordinal)))
+        {
+            var others = await aws.Acm.ListCertificatesItemsAsync(new Acm.ListCertificatesRequest()).ToListAsync();
+            Assert.Contains(others, c => c.DomainName == "app.example.com" || (c.SubjectAlternativeNameSummaries ?? []).Contains("app.example.com"));
+        }
         var gone = await Assert.ThrowsAsync<AwsApiException>(() => aws.Acm.DescribeCertificateAsync(new Acm.DescribeCertificateRequest { CertificateArn = certificate.CertificateArn! }));
         Assert.Equal("ResourceNotFoundException", gone.ErrorCode);
         Assert.Null(await LoadBalancerKind.DescribeAsync(aws, names.LoadBalancer, default));
