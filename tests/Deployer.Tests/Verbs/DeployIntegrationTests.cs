@@ -36,8 +36,8 @@ public sealed class DeployIntegrationTests
 
         Assert.Equal("succeeded", summary.Result);
         Assert.Equal(12, summary.Changes["create"]);
-        // 18 changing calls: the interruption test below cuts the deploy at points across this range.
-        Assert.Equal(18, summary.MutatingCalls);
+        // 19 changing calls (the ECR lifecycle policy is one): the interruption test below cuts the deploy at points across this range.
+        Assert.Equal(19, summary.MutatingCalls);
         var service = Assert.Single(summary.Services);
         Assert.Matches("^http://[^/]+:80$", service.Url);
         Assert.Equal(image, service.Image);
