@@ -27,6 +27,15 @@ internal static partial class DeployerSteps
             }
         });
 
+    // Without a model, the front door's domain, zone and configured hosts still say where its DNS records are.
+    private static FrontDoorScope? FrontDoorOf(AwsSettings settings) => settings.FrontDoor is { } door
+        ? new FrontDoorScope(door.Domain, door.HostedZoneId,
+            [door.Domain, .. settings.Services.Values.Select(v => FrontDoor.NormalizeHost(v.GetValueOrDefault(nameof(EcsServiceOptions.Host)))).OfType<string>()])
+        : null;
+
+    private const string AppNameKey = AwsSettings.SectionName + ":" + nameof(AwsSettings.AppName);
+    private const string EnvironmentKey = AwsSettings.SectionName + ":" + nameof(AwsSettings.Environment);
+
     /// <summary>
     /// The app and environment to act on, and the names of the model's services: from <c>Aws:AppName</c>,
     /// <c>Aws:Environment</c> and the model's resource names alone, so destroy and status work whatever else the model
@@ -38,8 +47,7 @@ internal static partial class DeployerSteps
         var settings = run.Settings(context);
         var environment = settings.EnvironmentFor(DeployerRun.AspireEnvironment(context));
         var services = ModelReader.DeployableResourceNames(context.Model).Select(name => new AwsNames(settings.App, environment, name)).ToList();
-        progress.Info($"Acting on app '{settings.App}', environment '{environment}' ({AwsSettings.SectionName}:{nameof(AwsSettings.AppName)} / " +
-                      $"{AwsSettings.SectionName}:{nameof(AwsSettings.Environment)}); resources are found by their tags.");
-        return Task.FromResult(new AppScope(settings.App, environment, services));
+        progress.Info($"Acting on app '{settings.App}', environment '{environment}' ({AppNameKey} / {EnvironmentKey}); resources are found by their tags.");
+        return Task.FromResult(new AppScope(settings.App, environment, services, FrontDoorOf(settings)));
     }
 }

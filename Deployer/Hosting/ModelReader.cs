@@ -73,7 +73,7 @@ public static class ModelReader
 
         problems.AddRange(parameters.Problems);
         var secrets = SecretCollector.Collect(app, environment, drafts, parameters);
-        var deployment = new DeploymentDescription(app, environment, secrets.Services)
+        var deployment = new DeploymentDescription(app, environment, secrets.Services, settings.FrontDoor)
         {
             AccessLogsBucket = settings.AccessLogsBucket,
             Secrets = secrets.Secrets,

@@ -9,7 +9,9 @@ namespace Aspire.Deployer.Model;
 /// <param name="Environment">The environment name (<c>Aws:Environment</c>).</param>
 /// <param name="Services">The names of the services the model has now, when it could be read; services the model no
 /// longer has are found by their tags all the same.</param>
-public sealed record AppScope(string App, string Environment, IReadOnlyList<AwsNames>? Services = null)
+/// <param name="FrontDoor">The domain, zone and host names of its HTTPS front door, when it has one (or the settings name one):
+/// where destroy looks for its DNS records.</param>
+public sealed record AppScope(string App, string Environment, IReadOnlyList<AwsNames>? Services = null, FrontDoorScope? FrontDoor = null)
 {
     /// <summary>The scope of a deployment description (its app, environment and services).</summary>
     /// <param name="deployment">The deployment.</param>
@@ -17,7 +19,8 @@ public sealed record AppScope(string App, string Environment, IReadOnlyList<AwsN
     public static AppScope From(DeploymentDescription deployment)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        return new AppScope(deployment.App, deployment.Environment, [.. deployment.Services.Select(s => s.Names)]);
+        var door = deployment.FrontDoor is { } d ? new FrontDoorScope(d.Domain, d.HostedZoneId, d.Hosts(deployment.Services)) : null;
+        return new AppScope(deployment.App, deployment.Environment, [.. deployment.Services.Select(s => s.Names)], door);
     }
 
     /// <summary>The prefix of every per-app name: <c>{app}-{environment}</c> (cluster, load balancer, services, roles, ...).</summary>

@@ -41,7 +41,9 @@ public static partial class DeploymentValidator
             problems.AddRange(Problems(service).Select(p => $"{service.Names.Resource}: {p}"));
         }
 
-        foreach (var clash in deployment.Services.Where(s => s.IsLoadBalanced).GroupBy(s => s.ListenerPort).Where(g => g.Count() > 1))
+        problems.AddRange(FrontDoor.Problems(deployment));
+        // With a front door every service is reached on 443 by host and path: their own ports do not matter.
+        foreach (var clash in deployment.FrontDoor is null ? deployment.Services.Where(s => s.IsLoadBalanced).GroupBy(s => s.ListenerPort).Where(g => g.Count() > 1) : [])
         {
             problems.Add($"Listener port {clash.Key} is used by {string.Join(" and ", clash.Select(s => s.Names.Resource))}; " +
                          "they share one load balancer, so give each a different public port.");

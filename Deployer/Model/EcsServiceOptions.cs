@@ -38,8 +38,17 @@ public sealed record EcsServiceOptions
     /// <summary>Optional autoscaling; <see cref="DesiredCount"/> is then only the starting count.</summary>
     public AutoScalingOptions? AutoScaling { get; set; }
 
-    /// <summary>ACM certificate ARN: when set the listener speaks HTTPS.</summary>
+    /// <summary>Without <c>Aws:Domain</c>: an ACM certificate ARN that makes the service's own listener port speak HTTPS
+    /// (with <c>Aws:Domain</c> the front door's one certificate is <c>Aws:CertificateArn</c>).</summary>
     public string? CertificateArn { get; set; }
+
+    /// <summary>With <c>Aws:Domain</c>: the host name requests for this service come to (a name in the domain's hosted zone,
+    /// e.g. <c>api.example.com</c>); null: the domain itself.</summary>
+    public string? Host { get; set; }
+
+    /// <summary>With <c>Aws:Domain</c>: the path prefix (<c>/api</c>) of the requests for this service on its host; null:
+    /// every path not claimed by a longer prefix. The service sees the full path.</summary>
+    public string? PathPrefix { get; set; }
 
     /// <summary>
     /// Seconds ECS ignores failing load balancer health checks after a task starts. Null (the default): derived from

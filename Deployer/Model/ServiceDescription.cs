@@ -92,7 +92,8 @@ public sealed record SkippedResource(string Name, string Reason);
 /// <param name="App">The application name.</param>
 /// <param name="Environment">The environment name.</param>
 /// <param name="Services">The deployable resources.</param>
-public sealed record DeploymentDescription(string App, string Environment, IReadOnlyList<ServiceDescription> Services)
+/// <param name="FrontDoor">The HTTPS front door on a domain (<c>Aws:Domain</c>); null: a listener port per service.</param>
+public sealed record DeploymentDescription(string App, string Environment, IReadOnlyList<ServiceDescription> Services, FrontDoor? FrontDoor = null)
 {
     /// <summary>The S3 bucket the load balancer writes its access logs to (<c>Aws:AccessLogsBucket</c>), or null for none.</summary>
     public string? AccessLogsBucket { get; init; }

@@ -65,6 +65,12 @@ public sealed class ListenerKind : ResourceKind<ListenerSpec>
     /// <inheritdoc />
     protected override IEnumerable<ListenerSpec> DesiredSpecs(DesiredContext context)
     {
+        // With a domain the front door's two listeners serve every service (FrontDoorListenerKind, ListenerRuleKind).
+        if (context.Deployment.FrontDoor is not null)
+        {
+            yield break;
+        }
+
         foreach (var service in context.LoadBalanced)
         {
             var names = service.Names;

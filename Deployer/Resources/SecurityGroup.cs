@@ -54,9 +54,9 @@ public sealed record SecurityGroupSpec(
 }
 
 /// <summary>
-/// Security groups: the load balancer's (inbound on the listener ports from anywhere, IPv4 and IPv6), when a service
-/// has an external endpoint, and one per service (inbound only from the load balancer's group on the container port,
-/// and from the groups of the services that call it on its ports). Found by the app's tags, since EC2
+/// Security groups: the load balancer's (inbound on its listener ports from anywhere, IPv4 and IPv6: 80 and 443 with a
+/// front door), when a service has an external endpoint, and one per service (inbound only from the load balancer's
+/// group on the container port, and from the groups of the services that call it on its ports). Found by the app's tags, since EC2
 /// names are unique only per VPC; the services' groups are removed before the shared one.
 /// </summary>
 public sealed class SecurityGroupKind : ResourceKind<SecurityGroupSpec>
@@ -81,12 +81,11 @@ public sealed class SecurityGroupKind : ResourceKind<SecurityGroupSpec>
 
         var first = context.Services[0].Names;
         var albGroup = first.LoadBalancerSecurityGroup;
-        var balanced = context.Services.Where(s => s.IsLoadBalanced).ToList();
-        if (balanced.Count > 0)
+        if (context.Services.Any(s => s.IsLoadBalanced))
         {
             yield return new SecurityGroupSpec(albGroup, null, first.SharedTags, network.VpcId,
                 $"Load balancer of {deployment.App} {deployment.Environment}: public listener ports",
-                [.. balanced.SelectMany(s => new[] { IngressRuleSpec.Tcp(s.ListenerPort, "0.0.0.0/0"), IngressRuleSpec.Tcp(s.ListenerPort, "::/0") })]);
+                [.. FrontDoorListenerKind.PublicPorts(context).SelectMany(port => new[] { IngressRuleSpec.Tcp(port, "0.0.0.0/0"), IngressRuleSpec.Tcp(port, "::/0") })]);
         }
 
         foreach (var service in context.Services)

@@ -131,6 +131,30 @@ public sealed record AwsSettings
     public double? CostAssumedLogGb { get; init; }
 
     /// <summary>
+    /// The domain the app is served on over HTTPS (e.g. <c>app.example.com</c>): a certificate for it (and every
+    /// service's Host) is requested from ACM and validated in the Route 53 public hosted zone that holds it, HTTPS on
+    /// 443 and HTTP on 80 redirecting to it, alias records to the load balancer; null: a listener port per service.
+    /// </summary>
+    [AwsSetting]
+    public string? Domain { get; init; }
+
+    /// <summary>With <see cref="Domain"/>: the Route 53 hosted zone to use; null: the public zone that holds the domain.</summary>
+    [AwsSetting]
+    public string? HostedZoneId { get; init; }
+
+    /// <summary>With <see cref="Domain"/>: an ISSUED ACM certificate of the region covering every host, used instead of requesting one.</summary>
+    [AwsSetting]
+    public string? CertificateArn { get; init; }
+
+    /// <summary>With <see cref="Domain"/>: the HTTPS listener's TLS policy; null: <see cref="FrontDoor.DefaultSslPolicy"/>.</summary>
+    [AwsSetting]
+    public string? SslPolicy { get; init; }
+
+    /// <summary>With <see cref="Domain"/>: how long the deploy waits for a requested certificate to be ISSUED, in minutes; null: 30.</summary>
+    [AwsSetting]
+    public double? CertificateTimeoutMinutes { get; init; }
+
+    /// <summary>
     /// Per resource, how it runs on ECS (<c>Aws:Services:&lt;resource&gt;:Cpu</c>, ...: the properties of
     /// <see cref="EcsServiceOptions"/>), as configured; applied over the AppHost's <c>PublishAsEcsService</c> values by
     /// <see cref="ServiceOptions"/>. Keys are the resource names (case-insensitive), values the option keys and values.
@@ -184,6 +208,19 @@ public sealed record AwsSettings
             };
         }
     }
+
+    /// <summary>The front door of <see cref="Domain"/> (its host, zone and certificate settings); null without a domain.</summary>
+    public FrontDoor? FrontDoor => Domain is null ? null : new FrontDoor(
+        Model.FrontDoor.NormalizeHost(Domain)!,
+        HostedZoneId is { } zone ? zone.Trim().Replace("/hostedzone/", "", StringComparison.Ordinal) : null,
+        CertificateArn?.Trim(),
+        SslPolicy?.Trim() ?? Model.FrontDoor.DefaultSslPolicy,
+        TimeSpan.FromMinutes(CertificateTimeoutMinutes ?? DefaultCertificateTimeoutMinutes),
+        Wait.PollInterval);
+
+    /// <summary>Minutes the deploy waits for a requested certificate when <c>Aws:CertificateTimeoutMinutes</c> is not set
+    /// (ACM validates within minutes once the zone is the one the domain's registrar delegates to).</summary>
+    public const double DefaultCertificateTimeoutMinutes = 30;
 
     /// <summary>The deploy verb's settings.</summary>
     public DeploySettings Deploy => new()

@@ -206,6 +206,8 @@ internal static partial class AwsSettingsBinder
                          "starting and ending with a letter or digit); give the name alone, not an ARN or s3:// URL.");
         }
 
+        Positive(settings.CertificateTimeoutMinutes, nameof(AwsSettings.CertificateTimeoutMinutes));
+        CheckFrontDoor(settings, problems);
         if (settings.StatusEvents is < 0)
         {
             problems.Add($"{AwsSettings.SectionName}:{nameof(AwsSettings.StatusEvents)} must be 0 or more, not {settings.StatusEvents}.");
@@ -242,6 +244,24 @@ internal static partial class AwsSettingsBinder
                              (closest is null ? "" : $" Did you mean {closest}?"));
             }
         }
+    }
+
+    // These shape the HTTPS front door; without a domain there is none, and silently ignoring them would mislead.
+    private static void CheckFrontDoor(AwsSettings settings, List<string> problems)
+    {
+        if (settings.Domain is not null)
+        {
+            return;
+        }
+
+        var orphans = new (object? Value, string Name)[]
+        {
+            (settings.HostedZoneId, nameof(AwsSettings.HostedZoneId)), (settings.CertificateArn, nameof(AwsSettings.CertificateArn)),
+            (settings.SslPolicy, nameof(AwsSettings.SslPolicy)), (settings.CertificateTimeoutMinutes, nameof(AwsSettings.CertificateTimeoutMinutes)),
+        };
+        problems.AddRange(orphans.Where(o => o.Value is not null).Select(o =>
+            $"{AwsSettings.SectionName}:{o.Name} is set, but it belongs to the HTTPS front door, which needs {AwsSettings.SectionName}:{nameof(AwsSettings.Domain)} " +
+            "(for example --Aws:Domain=app.example.com). Set the domain, or remove the setting (for HTTPS on a service's own port use Aws:Services:<name>:CertificateArn)."));
     }
 
     private static AwsSettings WithRegistryCredentials(AwsSettings settings, Func<string, string?>? environment, List<string> problems)

@@ -124,6 +124,16 @@ public static class DeployVerb
             applied.TryId(TaskDefinitionKind.Instance, s.Names.TaskFamily) ?? throw new InvalidOperationException($"{s.Names.Resource}: no task definition after apply."),
             applied.TryId(TargetGroupKind.Instance, TargetGroupKind.NameOf(s, applied.Desired.Network.VpcId))))];
 
+    /// <summary>A service's URL: on the front door <c>https://&lt;host&gt;&lt;path prefix&gt;</c>, else <see cref="Url(ServiceDescription, string)"/>.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="service">The service.</param>
+    /// <param name="loadBalancerDns">The load balancer's DNS name.</param>
+    public static string Url(DeploymentDescription deployment, ServiceDescription service, string loadBalancerDns)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return deployment.FrontDoor is { } door ? door.RouteOf(service).Url : Url(service, loadBalancerDns);
+    }
+
     /// <summary>A service's URL: <c>http(s)://&lt;load balancer DNS&gt;:&lt;listener port&gt;</c>.</summary>
     /// <param name="service">The service.</param>
     /// <param name="loadBalancerDns">The load balancer's DNS name.</param>
@@ -167,7 +177,7 @@ public static class DeployVerb
                 var state = states?.FirstOrDefault(x => x.Resource == s.Names.Resource);
                 return new DeployedService(
                     s.Names.Resource,
-                    s.IsLoadBalanced && dns is not null ? Url(s, dns) : null,
+                    s.IsLoadBalanced && dns is not null ? Url(deployment, s, dns) : null,
                     images.GetValueOrDefault(s.Names.Resource) ?? s.ImageReference,
                     applied.TryId(TaskDefinitionKind.Instance, s.Names.TaskFamily),
                     state?.RunningCount,

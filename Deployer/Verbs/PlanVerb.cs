@@ -20,7 +20,7 @@ public static class PlanVerb
     /// <param name="images">The image reference per Aspire resource, when the image step has run; else null.</param>
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <returns>The plan, carrying the desired and current state.</returns>
-    /// <exception cref="DeploymentValidationException">The network cannot take the deployment.</exception>
+    /// <exception cref="DeploymentValidationException">The network or the account cannot take the deployment (its domain's zone, hosts or certificate).</exception>
     /// <exception cref="AwsApiException">A read failed.</exception>
     public static async Task<DeploymentPlan> RunAsync(
         AwsSession session,
@@ -34,6 +34,7 @@ public static class PlanVerb
         ArgumentNullException.ThrowIfNull(network);
 
         DeploymentValidator.EnsureValid(deployment);
+        deployment = await FrontDoorResolver.ResolveAsync(session, deployment, cancellationToken).ConfigureAwait(false);
         var region = session.Region.SystemName;
         var identity = await session.Sts.GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false);
         var resolved = await NetworkResolver.ResolveAsync(session.Ec2, network, region, cancellationToken).ConfigureAwait(false);

@@ -103,6 +103,17 @@ public static class StatusVerb
                 var scheme = listener.Protocol is "HTTPS" ? "https" : "http";
                 return $"{scheme}://{dns}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
             }
+
+            // The front door: the HTTPS listener's rule that forwards to the target group names its host and path.
+            foreach (var https in listeners.Where(l => l.Protocol == "HTTPS" && l.ListenerArn is not null))
+            {
+                var rules = await ListenerRuleKind.RulesAsync(session, https.ListenerArn!, ct).ConfigureAwait(false);
+                if (rules.Select(r => r.Rule).FirstOrDefault(r => (r.Actions ?? []).Any(a => a.TargetGroupArn == targetGroupArn)) is { } rule
+                    && ListenerRuleKind.Conditions(rule) is { Host: { } host } route)
+                {
+                    return $"https://{host}{route.PathPrefix}";
+                }
+            }
         }
 
         return null;

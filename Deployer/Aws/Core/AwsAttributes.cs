@@ -29,3 +29,65 @@ public sealed class AwsEnumAttribute(Type valuesType) : Attribute
     /// <summary>The static class holding the valid values.</summary>
     public Type ValuesType { get; } = valuesType;
 }
+
+/// <summary>The HTTP binding of a rest-xml operation (Route 53): its method and request URI template.</summary>
+/// <param name="method">The HTTP method, e.g. <c>GET</c>.</param>
+/// <param name="requestUri">The URI template with <c>{Label}</c> (or greedy <c>{Label+}</c>) placeholders and a fixed query part.</param>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class AwsHttpAttribute(string method, string requestUri) : Attribute
+{
+    /// <summary>The HTTP method.</summary>
+    public string Method { get; } = method;
+
+    /// <summary>The request URI template, as the model writes it.</summary>
+    public string RequestUri { get; } = requestUri;
+}
+
+/// <summary>The root element of a rest-xml request body: its name and XML namespace.</summary>
+/// <param name="name">The element name, e.g. <c>ChangeResourceRecordSetsRequest</c>.</param>
+/// <param name="xmlNamespace">The namespace URI (empty for none).</param>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class AwsXmlRootAttribute(string name, string xmlNamespace) : Attribute
+{
+    /// <summary>The element name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The namespace URI.</summary>
+    public string Namespace { get; } = xmlNamespace;
+}
+
+/// <summary>Where a rest-xml request member goes instead of the body: a URI label, a query string key or a header.</summary>
+/// <param name="location"><c>uri</c>, <c>querystring</c>, <c>header</c> or <c>headers</c>, as the model says.</param>
+/// <param name="name">The label, key or header name.</param>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class AwsLocationAttribute(string location, string name) : Attribute
+{
+    /// <summary>The location.</summary>
+    public string Location { get; } = location;
+
+    /// <summary>The label, key or header name.</summary>
+    public string Name { get; } = name;
+}
+
+/// <summary>The XML element name of a member whose name on the wire differs from the model's member name.</summary>
+/// <param name="name">The element name.</param>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class AwsXmlNameAttribute(string name) : Attribute
+{
+    /// <summary>The element name.</summary>
+    public string Name { get; } = name;
+}
+
+/// <summary>How a list member is written in XML: the name of each item's element, and whether the items stand
+/// directly in the parent (flattened) instead of inside a wrapper element named after the member.</summary>
+/// <param name="itemName">The item element name, e.g. <c>Change</c> (the model's <c>member.locationName</c>, else <c>member</c>).</param>
+/// <param name="flattened">True for a flattened list.</param>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class AwsXmlListAttribute(string itemName, bool flattened) : Attribute
+{
+    /// <summary>The item element name.</summary>
+    public string ItemName { get; } = itemName;
+
+    /// <summary>True when the items are not wrapped.</summary>
+    public bool Flattened { get; } = flattened;
+}

@@ -5,8 +5,9 @@ using Amazon.Runtime.Signing;
 
 namespace Aspire.Deployer.Aws;
 
-/// <summary>A protocol-neutral request body with its content type and extra headers.</summary>
-internal sealed record AwsWireRequest(string ContentType, byte[] Body, IReadOnlyDictionary<string, string> Headers);
+/// <summary>A protocol-neutral request: its content type (null without a body), body, extra headers, HTTP method and,
+/// for REST protocols, the path and query appended to the endpoint (null: the endpoint itself, as JSON and Query use).</summary>
+internal sealed record AwsWireRequest(string? ContentType, byte[] Body, IReadOnlyDictionary<string, string> Headers, string Method = "POST", string? PathAndQuery = null);
 
 /// <summary>A successful answer.</summary>
 internal sealed record AwsWireResponse(int Status, byte[] Body, string? RequestId);
@@ -171,8 +172,14 @@ internal static class AwsHttpTransport
 
     private static async Task<HttpRequestMessage> BuildSignedRequestAsync(AwsCallTarget target, AwsWireRequest wire, CancellationToken cancellationToken)
     {
-        var signing = new AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = target.Endpoint, Content = wire.Body };
-        signing.Headers["Content-Type"] = wire.ContentType;
+        var method = new HttpMethod(wire.Method);
+        var uri = wire.PathAndQuery is null ? target.Endpoint : new Uri(target.Endpoint, wire.PathAndQuery);
+        var signing = new AWSSigningRequest { HttpMethod = method, RequestUri = uri, Content = wire.Body };
+        if (wire.ContentType is not null)
+        {
+            signing.Headers["Content-Type"] = wire.ContentType;
+        }
+
         foreach (var (key, value) in wire.Headers)
         {
             signing.Headers[key] = value;
@@ -187,8 +194,16 @@ internal static class AwsHttpTransport
         };
         var signed = await AWSSigV4Signer.SignAsync(signing, parameters, cancellationToken).ConfigureAwait(false);
 
-        var message = new HttpRequestMessage(HttpMethod.Post, target.Endpoint) { Content = new ByteArrayContent(wire.Body) };
-        message.Content.Headers.TryAddWithoutValidation("Content-Type", wire.ContentType);
+        var message = new HttpRequestMessage(method, uri);
+        if (wire.Body.Length > 0 || method == HttpMethod.Post)
+        {
+            message.Content = new ByteArrayContent(wire.Body);
+            if (wire.ContentType is not null)
+            {
+                message.Content.Headers.TryAddWithoutValidation("Content-Type", wire.ContentType);
+            }
+        }
+
         foreach (var (key, value) in wire.Headers)
         {
             message.Headers.TryAddWithoutValidation(key, value);

@@ -15,17 +15,45 @@ public static class AwsPaginator
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The pages.</returns>
     /// <exception cref="AwsApiException">A call failed, or the service returned the same token twice.</exception>
-    public static async IAsyncEnumerable<TResponse> PagesAsync<TRequest, TResponse>(
+    public static IAsyncEnumerable<TResponse> PagesAsync<TRequest, TResponse>(
         TRequest first,
         Func<TRequest, CancellationToken, Task<TResponse>> send,
         Func<TRequest, string?, TRequest> withToken,
         Func<TResponse, string?> nextToken,
+        CancellationToken cancellationToken = default)
+        where TRequest : notnull
+    {
+        ArgumentNullException.ThrowIfNull(withToken);
+        ArgumentNullException.ThrowIfNull(nextToken);
+        return PagesAsync(first, send, (q, r) => withToken(q, nextToken(r)), nextToken, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every page, starting with <paramref name="first"/>, while <paramref name="continuation"/> gives a value; for
+    /// operations whose next request takes several members of the last response (Route 53's record name, type and
+    /// identifier).
+    /// </summary>
+    /// <typeparam name="TRequest">The request record.</typeparam>
+    /// <typeparam name="TResponse">The response record.</typeparam>
+    /// <param name="first">The first request.</param>
+    /// <param name="send">Sends one request.</param>
+    /// <param name="next">The request for the next page, given the last request and its response.</param>
+    /// <param name="continuation">What identifies the next page (to detect a loop), or null on the last page.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The pages.</returns>
+    /// <exception cref="AwsApiException">A call failed, or the service pointed at the same page twice.</exception>
+    public static async IAsyncEnumerable<TResponse> PagesAsync<TRequest, TResponse>(
+        TRequest first,
+        Func<TRequest, CancellationToken, Task<TResponse>> send,
+        Func<TRequest, TResponse, TRequest> next,
+        Func<TResponse, string?> continuation,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
         where TRequest : notnull
     {
         ArgumentNullException.ThrowIfNull(send);
-        ArgumentNullException.ThrowIfNull(withToken);
-        ArgumentNullException.ThrowIfNull(nextToken);
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(continuation);
+        var nextToken = continuation;
         var request = first;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (true)
@@ -46,7 +74,7 @@ public static class AwsPaginator
                     $"the service returned the continuation token '{token}' twice; stopping instead of looping forever.");
             }
 
-            request = withToken(request, token);
+            request = next(request, page);
         }
     }
 

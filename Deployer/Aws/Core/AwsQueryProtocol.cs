@@ -201,7 +201,7 @@ internal static class AwsQueryProtocol
     }
 
     // Strings, numbers, booleans, timestamps and blobs; false for anything else (maps, lists, structures).
-    private static bool ReadScalar(Type scalar, string text, out object? value)
+    internal static bool ReadScalar(Type scalar, string text, out object? value)
     {
         value = scalar switch
         {

@@ -11,6 +11,9 @@ public enum AwsProtocol
 
     /// <summary>EC2's variant of the Query protocol (served by the AWSSDK.EC2 package here).</summary>
     Ec2,
+
+    /// <summary>rest-xml: a method and URI per operation, members in the path, query string, headers or an XML body (Route 53).</summary>
+    RestXml,
 }
 
 /// <summary>What the Deployer needs to know to call one AWS service: names, protocol, version and endpoint rules.</summary>
@@ -22,7 +25,7 @@ public enum AwsProtocol
 /// <param name="Protocol">The wire protocol.</param>
 /// <param name="ApiVersion">The API version (sent as Version by the Query protocol).</param>
 /// <param name="JsonTargetPrefix">The X-Amz-Target prefix for JSON services, else null.</param>
-/// <param name="IsGlobal">True for services with one global endpoint per partition (IAM).</param>
+/// <param name="IsGlobal">True for services with one global endpoint per partition (IAM, Route 53).</param>
 public sealed record AwsService(
     string DisplayName,
     string ModelName,
@@ -58,6 +61,12 @@ public sealed record AwsService(
     /// <summary>AWS Cloud Map (the namespace ECS Service Connect names services in).</summary>
     public static AwsService ServiceDiscovery { get; } = new("Cloud Map", "servicediscovery", "ServiceDiscovery", "servicediscovery", "servicediscovery", AwsProtocol.Json, "2017-03-14", "Route53AutoNaming_v20170314");
 
+    /// <summary>AWS Certificate Manager.</summary>
+    public static AwsService Acm { get; } = new("ACM", "acm", "ACM", "acm", "acm", AwsProtocol.Json, "2015-12-08", "CertificateManager");
+
+    /// <summary>Amazon Route 53 (global, signed for the partition's first region like IAM).</summary>
+    public static AwsService Route53 { get; } = new("Route 53", "route53", "Route 53", "route53", "route53", AwsProtocol.RestXml, "2013-04-01", null, IsGlobal: true);
+
     /// <summary>Amazon EC2 (through the AWSSDK.EC2 package).</summary>
     public static AwsService Ec2 { get; } = new("EC2", "ec2", "EC2", "ec2", "ec2", AwsProtocol.Ec2, "2016-11-15", null);
 
@@ -65,7 +74,7 @@ public sealed record AwsService(
     public static AwsService Sts { get; } = new("STS", "sts", "STS", "sts", "sts", AwsProtocol.Query, "2011-06-15", null);
 
     /// <summary>Every service the Deployer talks to.</summary>
-    public static IReadOnlyList<AwsService> All { get; } = [Ecs, ElasticLoadBalancingV2, Ecr, Iam, CloudWatchLogs, ApplicationAutoScaling, SecretsManager, ServiceDiscovery, Ec2, Sts];
+    public static IReadOnlyList<AwsService> All { get; } = [Ecs, ElasticLoadBalancingV2, Ecr, Iam, CloudWatchLogs, ApplicationAutoScaling, SecretsManager, ServiceDiscovery, Acm, Route53, Ec2, Sts];
 
     /// <summary>The service-specific endpoint variable, e.g. <c>AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2</c>.</summary>
     public string EndpointVariable => "AWS_ENDPOINT_URL_" + ServiceId.ToUpperInvariant().Replace(' ', '_');

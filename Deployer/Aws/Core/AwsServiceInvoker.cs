@@ -61,6 +61,13 @@ internal sealed class AwsServiceInvoker(
             return Decode(target, response, () => AwsQueryProtocol.ReadResponse<TResponse>(operation.Operation, response.Body));
         }
 
+        if (service.Protocol == AwsProtocol.RestXml)
+        {
+            var wire = AwsRestXmlProtocol.BuildRequest(service, request);
+            var response = await AwsHttpTransport.SendAsync(http, target, wire, AwsRestXmlProtocol.ReadError, cancellationToken).ConfigureAwait(false);
+            return Decode(target, response, () => AwsRestXmlProtocol.ReadResponse<TResponse>(response.Body));
+        }
+
         throw new NotSupportedException($"{service.DisplayName} uses the {service.Protocol} protocol, which this invoker does not speak.");
     }
 

@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Aspire.Deployer.Aws.ApplicationAutoScaling;
+using Aspire.Deployer.Aws.CertificateManager;
 using Aspire.Deployer.Aws.CloudWatchLogs;
 using Aspire.Deployer.Aws.Ecr;
 using Aspire.Deployer.Aws.Ec2;
@@ -10,6 +11,7 @@ using Aspire.Deployer.Aws.ElasticLoadBalancingV2;
 using Aspire.Deployer.Aws.Iam;
 using Aspire.Deployer.Aws.SecretsManager;
 using Aspire.Deployer.Aws.ServiceDiscovery;
+using Aspire.Deployer.Aws.Route53;
 
 namespace Aspire.Deployer.Aws;
 
@@ -80,6 +82,12 @@ public sealed class AwsSession : IDisposable
     /// <summary>The Cloud Map client.</summary>
     public ServiceDiscoveryClient ServiceDiscovery => Client(AwsService.ServiceDiscovery, i => new ServiceDiscoveryClient(i));
 
+    /// <summary>The ACM (certificates) client.</summary>
+    public AcmClient Acm => Client(AwsService.Acm, i => new AcmClient(i));
+
+    /// <summary>The Route 53 (DNS) client.</summary>
+    public Route53Client Route53 => Client(AwsService.Route53, i => new Route53Client(i));
+
     /// <summary>The EC2 client (networking: VPCs, subnets, security groups).</summary>
     public Ec2Client Ec2 => Client(AwsService.Ec2, _ => new Ec2Client(this));
 
@@ -112,7 +120,7 @@ public sealed class AwsSession : IDisposable
     /// <summary>
     /// The endpoint for a service: <see cref="AwsSessionOptions.EndpointUrl"/>, else AWS_ENDPOINT_URL_&lt;SERVICE_ID&gt;,
     /// else AWS_ENDPOINT_URL (both ignored when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), else the service's
-    /// public endpoint for the region (IAM: its global endpoint).
+    /// public endpoint for the region (IAM and Route 53: their global endpoint).
     /// </summary>
     /// <param name="service">The service.</param>
     /// <returns>The endpoint URI.</returns>
@@ -129,6 +137,7 @@ public sealed class AwsSession : IDisposable
         {
             return Region.SystemName switch
             {
+                var r when r.StartsWith("cn-", StringComparison.Ordinal) && service == AwsService.Route53 => new Uri($"https://{service.EndpointPrefix}.{suffix}/"),
                 var r when r.StartsWith("cn-", StringComparison.Ordinal) => new Uri($"https://{service.EndpointPrefix}.cn-north-1.{suffix}/"),
                 var r when r.StartsWith("us-gov-", StringComparison.Ordinal) => new Uri($"https://{service.EndpointPrefix}.us-gov.{suffix}/"),
                 _ => new Uri($"https://{service.EndpointPrefix}.{suffix}/"),
@@ -138,7 +147,7 @@ public sealed class AwsSession : IDisposable
         return new Uri($"https://{service.EndpointPrefix}.{Region.SystemName}.{suffix}/");
     }
 
-    /// <summary>The region requests to a service are signed for (IAM: its partition's global signing region).</summary>
+    /// <summary>The region requests to a service are signed for (IAM and Route 53: their partition's global signing region).</summary>
     /// <param name="service">The service.</param>
     /// <returns>The signing region.</returns>
     public RegionEndpoint SigningRegion(AwsService service)
@@ -151,7 +160,7 @@ public sealed class AwsSession : IDisposable
 
         return Region.SystemName switch
         {
-            var r when r.StartsWith("cn-", StringComparison.Ordinal) => RegionEndpoint.CNNorth1,
+            var r when r.StartsWith("cn-", StringComparison.Ordinal) => service == AwsService.Route53 ? RegionEndpoint.CNNorthWest1 : RegionEndpoint.CNNorth1,
             var r when r.StartsWith("us-gov-", StringComparison.Ordinal) => RegionEndpoint.USGovCloudWest1,
             _ => RegionEndpoint.USEast1,
         };

@@ -391,6 +391,43 @@ public sealed record CreateLoadBalancerResponse
     public global::System.Collections.Generic.IReadOnlyList<LoadBalancer>? LoadBalancers { get; init; }
 }
 
+/// <summary>The request of CreateRule: Creates a rule for the specified listener.</summary>
+[AwsOperation("elbv2", "CreateRule")]
+public sealed record CreateRuleRequest : IAwsRequest<CreateRuleResponse>
+{
+    /// <summary>The Amazon Resource Name (ARN) of the listener.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("ListenerArn")]
+    public required string ListenerArn { get; init; }
+
+    /// <summary>The conditions.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Conditions")]
+    public required global::System.Collections.Generic.IReadOnlyList<RuleCondition> Conditions { get; init; }
+
+    /// <summary>The rule priority.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Priority")]
+    public required int Priority { get; init; }
+
+    /// <summary>The actions.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Actions")]
+    public required global::System.Collections.Generic.IReadOnlyList<AwsAction> Actions { get; init; }
+
+    /// <summary>The tags to assign to the rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Tags")]
+    public global::System.Collections.Generic.IReadOnlyList<Tag>? Tags { get; init; }
+
+    /// <summary>The transforms to apply to requests that match this rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Transforms")]
+    public global::System.Collections.Generic.IReadOnlyList<RuleTransform>? Transforms { get; init; }
+}
+
+/// <summary>The response of CreateRule.</summary>
+public sealed record CreateRuleResponse
+{
+    /// <summary>Information about the rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Rules")]
+    public global::System.Collections.Generic.IReadOnlyList<Rule>? Rules { get; init; }
+}
+
 /// <summary>The request of CreateTargetGroup: Creates a target group.</summary>
 [AwsOperation("elbv2", "CreateTargetGroup")]
 public sealed record CreateTargetGroupRequest : IAwsRequest<CreateTargetGroupResponse>
@@ -508,6 +545,20 @@ public sealed record DeleteLoadBalancerResponse
 {
 }
 
+/// <summary>The request of DeleteRule: Deletes the specified rule.</summary>
+[AwsOperation("elbv2", "DeleteRule")]
+public sealed record DeleteRuleRequest : IAwsRequest<DeleteRuleResponse>
+{
+    /// <summary>The Amazon Resource Name (ARN) of the rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RuleArn")]
+    public required string RuleArn { get; init; }
+}
+
+/// <summary>The response of DeleteRule.</summary>
+public sealed record DeleteRuleResponse
+{
+}
+
 /// <summary>The request of DeleteTargetGroup: Deletes the specified target group.</summary>
 [AwsOperation("elbv2", "DeleteTargetGroup")]
 public sealed record DeleteTargetGroupRequest : IAwsRequest<DeleteTargetGroupResponse>
@@ -599,6 +650,39 @@ public sealed record DescribeLoadBalancersResponse
     /// <summary>Information about the load balancers.</summary>
     [global::System.Text.Json.Serialization.JsonPropertyName("LoadBalancers")]
     public global::System.Collections.Generic.IReadOnlyList<LoadBalancer>? LoadBalancers { get; init; }
+
+    /// <summary>If there are additional results, this is the marker for the next set of results.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("NextMarker")]
+    public string? NextMarker { get; init; }
+}
+
+/// <summary>The request of DescribeRules: Describes the specified rules or the rules for the specified listener.</summary>
+[AwsOperation("elbv2", "DescribeRules")]
+public sealed record DescribeRulesRequest : IAwsRequest<DescribeRulesResponse>
+{
+    /// <summary>The Amazon Resource Name (ARN) of the listener.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("ListenerArn")]
+    public string? ListenerArn { get; init; }
+
+    /// <summary>The Amazon Resource Names (ARN) of the rules.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RuleArns")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? RuleArns { get; init; }
+
+    /// <summary>The marker for the next set of results.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Marker")]
+    public string? Marker { get; init; }
+
+    /// <summary>The maximum number of results to return with this call.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PageSize")]
+    public int? PageSize { get; init; }
+}
+
+/// <summary>The response of DescribeRules.</summary>
+public sealed record DescribeRulesResponse
+{
+    /// <summary>Information about the rules.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Rules")]
+    public global::System.Collections.Generic.IReadOnlyList<Rule>? Rules { get; init; }
 
     /// <summary>If there are additional results, this is the marker for the next set of results.</summary>
     [global::System.Text.Json.Serialization.JsonPropertyName("NextMarker")]
@@ -755,6 +839,50 @@ public sealed record ForwardActionConfig
     /// <summary>The target group stickiness for the rule.</summary>
     [global::System.Text.Json.Serialization.JsonPropertyName("TargetGroupStickinessConfig")]
     public TargetGroupStickinessConfig? TargetGroupStickinessConfig { get; init; }
+}
+
+/// <summary>Information about a host header condition.</summary>
+public sealed record HostHeaderConditionConfig
+{
+    /// <summary>The host names.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Values")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? Values { get; init; }
+
+    /// <summary>The regular expressions to compare against the host header.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RegexValues")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? RegexValues { get; init; }
+}
+
+/// <summary>Information about a host header rewrite transform.</summary>
+public sealed record HostHeaderRewriteConfig
+{
+    /// <summary>The host header rewrite transform.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Rewrites")]
+    public global::System.Collections.Generic.IReadOnlyList<RewriteConfig>? Rewrites { get; init; }
+}
+
+/// <summary>Information about an HTTP header condition.</summary>
+public sealed record HttpHeaderConditionConfig
+{
+    /// <summary>The name of the HTTP header field.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("HttpHeaderName")]
+    public string? HttpHeaderName { get; init; }
+
+    /// <summary>The strings to compare against the value of the HTTP header.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Values")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? Values { get; init; }
+
+    /// <summary>The regular expression to compare against the HTTP header.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RegexValues")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? RegexValues { get; init; }
+}
+
+/// <summary>Information about an HTTP method condition.</summary>
+public sealed record HttpRequestMethodConditionConfig
+{
+    /// <summary>The name of the request method.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Values")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? Values { get; init; }
 }
 
 /// <summary>Values the Elastic Load Balancing model allows for IpAddressType.</summary>
@@ -1099,6 +1227,39 @@ public sealed record ModifyLoadBalancerAttributesResponse
     public global::System.Collections.Generic.IReadOnlyList<LoadBalancerAttribute>? Attributes { get; init; }
 }
 
+/// <summary>The request of ModifyRule: Replaces the specified properties of the specified rule.</summary>
+[AwsOperation("elbv2", "ModifyRule")]
+public sealed record ModifyRuleRequest : IAwsRequest<ModifyRuleResponse>
+{
+    /// <summary>The Amazon Resource Name (ARN) of the rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RuleArn")]
+    public required string RuleArn { get; init; }
+
+    /// <summary>The conditions.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Conditions")]
+    public global::System.Collections.Generic.IReadOnlyList<RuleCondition>? Conditions { get; init; }
+
+    /// <summary>The actions.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Actions")]
+    public global::System.Collections.Generic.IReadOnlyList<AwsAction>? Actions { get; init; }
+
+    /// <summary>The transforms to apply to requests that match this rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Transforms")]
+    public global::System.Collections.Generic.IReadOnlyList<RuleTransform>? Transforms { get; init; }
+
+    /// <summary>Indicates whether to remove all transforms from the rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("ResetTransforms")]
+    public bool? ResetTransforms { get; init; }
+}
+
+/// <summary>The response of ModifyRule.</summary>
+public sealed record ModifyRuleResponse
+{
+    /// <summary>Information about the modified rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Rules")]
+    public global::System.Collections.Generic.IReadOnlyList<Rule>? Rules { get; init; }
+}
+
 /// <summary>The request of ModifyTargetGroupAttributes: Modifies the specified attributes of the specified target group.</summary>
 [AwsOperation("elbv2", "ModifyTargetGroupAttributes")]
 public sealed record ModifyTargetGroupAttributesRequest : IAwsRequest<ModifyTargetGroupAttributesResponse>
@@ -1200,6 +1361,18 @@ public sealed record MutualAuthenticationAttributes
     public string? AdvertiseTrustStoreCaNames { get; init; }
 }
 
+/// <summary>Information about a path pattern condition.</summary>
+public sealed record PathPatternConditionConfig
+{
+    /// <summary>The path patterns to compare against the request URL.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Values")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? Values { get; init; }
+
+    /// <summary>The regular expressions to compare against the request URL.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RegexValues")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? RegexValues { get; init; }
+}
+
 /// <summary>Values the Elastic Load Balancing model allows for ProtocolEnum.</summary>
 public static class ProtocolEnum
 {
@@ -1221,6 +1394,26 @@ public static class ProtocolEnum
     public const string Quic = "QUIC";
     /// <summary>The value <c>TCP_QUIC</c>.</summary>
     public const string TcpQuic = "TCP_QUIC";
+}
+
+/// <summary>Information about a query string condition.</summary>
+public sealed record QueryStringConditionConfig
+{
+    /// <summary>The key/value pairs or values to find in the query string.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Values")]
+    public global::System.Collections.Generic.IReadOnlyList<QueryStringKeyValuePair>? Values { get; init; }
+}
+
+/// <summary>Information about a key/value pair.</summary>
+public sealed record QueryStringKeyValuePair
+{
+    /// <summary>The key.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Key")]
+    public string? Key { get; init; }
+
+    /// <summary>The value.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Value")]
+    public string? Value { get; init; }
 }
 
 /// <summary>Information about a redirect action.</summary>
@@ -1297,6 +1490,132 @@ public sealed record RemoveTagsResponse
 {
 }
 
+/// <summary>Information about a rewrite transform.</summary>
+public sealed record RewriteConfig
+{
+    /// <summary>The regular expression to match in the input string.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Regex")]
+    public required string Regex { get; init; }
+
+    /// <summary>The replacement string to use when rewriting the matched input.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Replace")]
+    public required string Replace { get; init; }
+}
+
+/// <summary>Information about a rule.</summary>
+public sealed record Rule
+{
+    /// <summary>The Amazon Resource Name (ARN) of the rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RuleArn")]
+    public string? RuleArn { get; init; }
+
+    /// <summary>The priority.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Priority")]
+    public string? Priority { get; init; }
+
+    /// <summary>The conditions.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Conditions")]
+    public global::System.Collections.Generic.IReadOnlyList<RuleCondition>? Conditions { get; init; }
+
+    /// <summary>The actions.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Actions")]
+    public global::System.Collections.Generic.IReadOnlyList<AwsAction>? Actions { get; init; }
+
+    /// <summary>Indicates whether this is the default rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("IsDefault")]
+    public bool? IsDefault { get; init; }
+
+    /// <summary>The transforms for the rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Transforms")]
+    public global::System.Collections.Generic.IReadOnlyList<RuleTransform>? Transforms { get; init; }
+}
+
+/// <summary>Information about a condition for a rule.</summary>
+public sealed record RuleCondition
+{
+    /// <summary>The field in the HTTP request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Field")]
+    public string? Field { get; init; }
+
+    /// <summary>The condition value.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Values")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? Values { get; init; }
+
+    /// <summary>Information for a host header condition.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("HostHeaderConfig")]
+    public HostHeaderConditionConfig? HostHeaderConfig { get; init; }
+
+    /// <summary>Information for a path pattern condition.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("PathPatternConfig")]
+    public PathPatternConditionConfig? PathPatternConfig { get; init; }
+
+    /// <summary>Information for an HTTP header condition.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("HttpHeaderConfig")]
+    public HttpHeaderConditionConfig? HttpHeaderConfig { get; init; }
+
+    /// <summary>Information for a query string condition.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("QueryStringConfig")]
+    public QueryStringConditionConfig? QueryStringConfig { get; init; }
+
+    /// <summary>Information for an HTTP method condition.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("HttpRequestMethodConfig")]
+    public HttpRequestMethodConditionConfig? HttpRequestMethodConfig { get; init; }
+
+    /// <summary>Information for a source IP condition.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("SourceIpConfig")]
+    public SourceIpConditionConfig? SourceIpConfig { get; init; }
+
+    /// <summary>The regular expressions to match against the condition field.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RegexValues")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? RegexValues { get; init; }
+}
+
+/// <summary>Information about the priorities for the rules for a listener.</summary>
+public sealed record RulePriorityPair
+{
+    /// <summary>The Amazon Resource Name (ARN) of the rule.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RuleArn")]
+    public string? RuleArn { get; init; }
+
+    /// <summary>The rule priority.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Priority")]
+    public int? Priority { get; init; }
+}
+
+/// <summary>Information about a transform to apply to requests that match a rule.</summary>
+public sealed record RuleTransform
+{
+    /// <summary>The type of transform.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Type")]
+    [AwsEnum(typeof(global::Aspire.Deployer.Aws.ElasticLoadBalancingV2.TransformTypeEnum))]
+    public required string Type { get; init; }
+
+    /// <summary>Information about a host header rewrite transform.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("HostHeaderRewriteConfig")]
+    public HostHeaderRewriteConfig? HostHeaderRewriteConfig { get; init; }
+
+    /// <summary>Information about a URL rewrite transform.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("UrlRewriteConfig")]
+    public UrlRewriteConfig? UrlRewriteConfig { get; init; }
+}
+
+/// <summary>The request of SetRulePriorities: Sets the priorities of the specified rules.</summary>
+[AwsOperation("elbv2", "SetRulePriorities")]
+public sealed record SetRulePrioritiesRequest : IAwsRequest<SetRulePrioritiesResponse>
+{
+    /// <summary>The rule priorities.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("RulePriorities")]
+    public required global::System.Collections.Generic.IReadOnlyList<RulePriorityPair> RulePriorities { get; init; }
+}
+
+/// <summary>The response of SetRulePriorities.</summary>
+public sealed record SetRulePrioritiesResponse
+{
+    /// <summary>Information about the rules.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Rules")]
+    public global::System.Collections.Generic.IReadOnlyList<Rule>? Rules { get; init; }
+}
+
 /// <summary>The request of SetSecurityGroups: Associates the specified security groups with the specified Application Load Balancer or Network Load Balancer.</summary>
 [AwsOperation("elbv2", "SetSecurityGroups")]
 public sealed record SetSecurityGroupsRequest : IAwsRequest<SetSecurityGroupsResponse>
@@ -1326,6 +1645,14 @@ public sealed record SetSecurityGroupsResponse
     [global::System.Text.Json.Serialization.JsonPropertyName("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")]
     [AwsEnum(typeof(global::Aspire.Deployer.Aws.ElasticLoadBalancingV2.EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum))]
     public string? EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic { get; init; }
+}
+
+/// <summary>Information about a source IP condition.</summary>
+public sealed record SourceIpConditionConfig
+{
+    /// <summary>The source IP addresses, in CIDR format.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Values")]
+    public global::System.Collections.Generic.IReadOnlyList<string>? Values { get; init; }
 }
 
 /// <summary>Information about a subnet mapping.</summary>
@@ -1654,6 +1981,15 @@ public static class TargetTypeEnum
     public const string Alb = "alb";
 }
 
+/// <summary>Values the Elastic Load Balancing model allows for TransformTypeEnum.</summary>
+public static class TransformTypeEnum
+{
+    /// <summary>The value <c>host-header-rewrite</c>.</summary>
+    public const string HostHeaderRewrite = "host-header-rewrite";
+    /// <summary>The value <c>url-rewrite</c>.</summary>
+    public const string UrlRewrite = "url-rewrite";
+}
+
 /// <summary>Values the Elastic Load Balancing model allows for TrustStoreAssociationStatusEnum.</summary>
 public static class TrustStoreAssociationStatusEnum
 {
@@ -1661,6 +1997,14 @@ public static class TrustStoreAssociationStatusEnum
     public const string Active = "active";
     /// <summary>The value <c>removed</c>.</summary>
     public const string Removed = "removed";
+}
+
+/// <summary>Information about a URL rewrite transform.</summary>
+public sealed record UrlRewriteConfig
+{
+    /// <summary>The URL rewrite transform to apply to the request.</summary>
+    [global::System.Text.Json.Serialization.JsonPropertyName("Rewrites")]
+    public global::System.Collections.Generic.IReadOnlyList<RewriteConfig>? Rewrites { get; init; }
 }
 
 /// <summary>Typed client for the Elastic Load Balancing operations the Deployer uses (generated from the official model).</summary>
@@ -1857,5 +2201,53 @@ public sealed partial class ElbV2Client
     /// <param name="cancellationToken">Cancels the call, including its retries.</param>
     /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
     public global::System.Threading.Tasks.Task<RegisterTargetsResponse> RegisterTargetsAsync(RegisterTargetsRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>CreateRule: Creates a rule for the specified listener.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<CreateRuleResponse> CreateRuleAsync(CreateRuleRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>DescribeRules: Describes the specified rules or the rules for the specified listener.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<DescribeRulesResponse> DescribeRulesAsync(DescribeRulesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>Every page of DescribeRules, following NextMarker until AWS returns none.</summary>
+    /// <param name="request">The first request; its token member is replaced for each later page.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<DescribeRulesResponse> DescribeRulesPagesAsync(DescribeRulesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => AwsPaginator.PagesAsync(request, DescribeRulesAsync, static (q, t) => q with { Marker = t },
+            static r => r.NextMarker, cancellationToken);
+
+    /// <summary>Every item of Rules across all pages of DescribeRules.</summary>
+    /// <param name="request">The first request; its token member is replaced for each later page.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<Rule> DescribeRulesItemsAsync(DescribeRulesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => AwsPaginator.ItemsAsync(DescribeRulesPagesAsync(request, cancellationToken), static r => r.Rules, cancellationToken);
+
+    /// <summary>ModifyRule: Replaces the specified properties of the specified rule.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<ModifyRuleResponse> ModifyRuleAsync(ModifyRuleRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>DeleteRule: Deletes the specified rule.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<DeleteRuleResponse> DeleteRuleAsync(DeleteRuleRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    /// <summary>SetRulePriorities: Sets the priorities of the specified rules.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call, including its retries.</param>
+    /// <exception cref="AwsApiException">The call failed (after retries where the error is transient).</exception>
+    public global::System.Threading.Tasks.Task<SetRulePrioritiesResponse> SetRulePrioritiesAsync(SetRulePrioritiesRequest request, global::System.Threading.CancellationToken cancellationToken = default)
         => _invoker.SendAsync(request, cancellationToken);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aspire.Deployer.Aws;
 using Elb = Aspire.Deployer.Aws.ElasticLoadBalancingV2;
 using Ecs = Aspire.Deployer.Aws.Ecs;
+using R53 = Aspire.Deployer.Aws.Route53;
 
 namespace Aspire.Deployer.Tests.Aws;
 
@@ -105,6 +106,86 @@ public sealed class ProtocolTests
         Assert.Equal(("arn:tg", 4000, true, "200"), (group.TargetGroupArn, group.Port, group.HealthCheckEnabled, group.Matcher!.HttpCode));
         Assert.Equal(["arn:lb1", "arn:lb2"], group.LoadBalancerArns!);
         Assert.Equal("abc", response.NextMarker);
+    }
+
+    [Fact]
+    public void RestXmlRequests_PutLabelsInThePathQueryMembersInTheQueryAndTheRestInANamespacedBody()
+    {
+        var get = AwsRestXmlProtocol.BuildRequest(AwsService.Route53, new R53.ListResourceRecordSetsRequest
+        {
+            HostedZoneId = "/hostedzone/Z1",
+            StartRecordName = "a b.example.com",
+            StartRecordType = "A",
+            MaxItems = "2",
+        });
+        var post = AwsRestXmlProtocol.BuildRequest(AwsService.Route53, new R53.ChangeResourceRecordSetsRequest
+        {
+            HostedZoneId = "Z1",
+            ChangeBatch = new R53.ChangeBatch
+            {
+                Changes = [new R53.Change
+                {
+                    Action = "UPSERT",
+                    ResourceRecordSet = new R53.ResourceRecordSet
+                    {
+                        Name = "app.example.com",
+                        Type = "A",
+                        AliasTarget = new R53.AliasTarget { HostedZoneId = "Z35", DNSName = "lb.elb.amazonaws.com", EvaluateTargetHealth = true },
+                    },
+                }],
+            },
+        });
+
+        // The zone id loses its /hostedzone/ prefix on the wire (botocore does the same); GET carries no body.
+        Assert.Equal(("GET", "/2013-04-01/hostedzone/Z1/rrset?name=a%20b.example.com&type=A&maxitems=2", 0, null),
+            (get.Method, get.PathAndQuery, get.Body.Length, get.ContentType));
+        Assert.Equal(("POST", "/2013-04-01/hostedzone/Z1/rrset/"), (post.Method, post.PathAndQuery));
+        Assert.Equal(
+            """<ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeBatch><Changes><Change><Action>UPSERT</Action>"""
+            + """<ResourceRecordSet><Name>app.example.com</Name><Type>A</Type><AliasTarget><HostedZoneId>Z35</HostedZoneId><DNSName>lb.elb.amazonaws.com</DNSName>"""
+            + """<EvaluateTargetHealth>true</EvaluateTargetHealth></AliasTarget></ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>""",
+            Encoding.UTF8.GetString(post.Body));
+    }
+
+    [Fact]
+    public void RestXmlResponses_ReadWrappedListsAndNestedStructures()
+    {
+        const string body = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ListResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+              <ResourceRecordSets>
+                <ResourceRecordSet><Name>example.com.</Name><Type>NS</Type><TTL>172800</TTL>
+                  <ResourceRecords><ResourceRecord><Value>ns-1.awsdns-1.com.</Value></ResourceRecord><ResourceRecord><Value>ns-2.awsdns-2.net.</Value></ResourceRecord></ResourceRecords>
+                </ResourceRecordSet>
+                <ResourceRecordSet><Name>app.example.com.</Name><Type>A</Type>
+                  <AliasTarget><HostedZoneId>Z35</HostedZoneId><DNSName>dualstack.lb.elb.amazonaws.com.</DNSName><EvaluateTargetHealth>false</EvaluateTargetHealth></AliasTarget>
+                </ResourceRecordSet>
+              </ResourceRecordSets>
+              <IsTruncated>true</IsTruncated><NextRecordName>b.example.com.</NextRecordName><NextRecordType>A</NextRecordType><MaxItems>2</MaxItems>
+            </ListResourceRecordSetsResponse>
+            """;
+
+        var response = AwsRestXmlProtocol.ReadResponse<R53.ListResourceRecordSetsResponse>(Encoding.UTF8.GetBytes(body.Trim()));
+
+        Assert.Equal(2, response.ResourceRecordSets!.Count);
+        Assert.Equal(["ns-1.awsdns-1.com.", "ns-2.awsdns-2.net."], response.ResourceRecordSets[0].ResourceRecords!.Select(r => r.Value));
+        Assert.Equal(172800L, response.ResourceRecordSets[0].TTL);
+        Assert.Equal(("dualstack.lb.elb.amazonaws.com.", false), (response.ResourceRecordSets[1].AliasTarget!.DNSName, response.ResourceRecordSets[1].AliasTarget!.EvaluateTargetHealth));
+        Assert.Equal((true, "b.example.com.", "A"), (response.IsTruncated, response.NextRecordName, response.NextRecordType));
+    }
+
+    [Theory]
+    [InlineData("""<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: Z1</Message></Error><RequestId>r-1</RequestId></ErrorResponse>""",
+        "NoSuchHostedZone", "No hosted zone found with ID: Z1", "r-1")]
+    [InlineData("""<?xml version="1.0"?><InvalidChangeBatch xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Messages><Message>Tried to create resource record set [name='a.example.com.', type='A'] but it already exists</Message></Messages><RequestId>r-2</RequestId></InvalidChangeBatch>""",
+        "InvalidChangeBatch", "Tried to create resource record set [name='a.example.com.', type='A'] but it already exists", "r-2")]
+    public void RestXmlErrors_AreReadFromErrorResponseOrTheErrorRoot(string body, string code, string message, string requestId)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.BadRequest);
+
+        var error = AwsRestXmlProtocol.ReadError(400, response, Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal((code, message, requestId), (error.Code, error.Message, error.RequestId));
     }
 
     [Fact]

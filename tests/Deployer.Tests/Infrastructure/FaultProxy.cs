@@ -116,7 +116,8 @@ public sealed class FaultProxy : IAsyncDisposable
         var isJson = target.Length > 0;
         var operation = isJson
             ? target[(target.LastIndexOf('.') + 1)..]
-            : HttpUtility.ParseQueryString(Encoding.UTF8.GetString(body))["Action"] ?? "(unknown)";
+            : HttpUtility.ParseQueryString(Encoding.UTF8.GetString(body))["Action"]
+                ?? RestOperations.Of(context.Request.Method, context.Request.Path.Value ?? "") ?? "(unknown)";
         Captured.Enqueue(new CapturedRequest(
             context.Request.Method,
             $"{context.Request.Scheme}://{context.Request.Host}{context.Request.Path}{context.Request.QueryString}",

@@ -33,6 +33,10 @@ public sealed class MotoServer : IAsyncDisposable
     /// <summary>The shared server, started on first use.</summary>
     public static Task<MotoServer> GetAsync() => Shared.Value;
 
+    /// <summary>Seconds after which moto turns a requested certificate ISSUED (it checks no DNS record: the proxy's
+    /// <c>AcmChecksValidationRecords</c> behaviour does).</summary>
+    public const int AcmValidationWaitSeconds = 1;
+
     /// <summary>The region every test session uses.</summary>
     public const string Region = "us-east-1";
 
@@ -85,6 +89,8 @@ public sealed class MotoServer : IAsyncDisposable
 
         start.Environment["MOTO_ECS_SERVICE_RUNNING"] = "1";
         start.Environment["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true";
+        // ACM issues a DNS-validated certificate after this many seconds (default 60), so a deploy's wait is short.
+        start.Environment["MOTO_ACM_VALIDATION_WAIT"] = AcmValidationWaitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["AWS_ACCESS_KEY_ID"] = "testing";
         start.Environment["AWS_SECRET_ACCESS_KEY"] = "testing";
         start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";

@@ -26,6 +26,14 @@ internal static class Kind
 
     public static ResourceKind Namespace => CloudMapNamespaceKind.Instance;
 
+    public static ResourceKind Certificate => CertificateKind.Instance;
+
+    public static ResourceKind DnsRecord => DnsRecordKind.Instance;
+
+    public static ResourceKind FrontDoorListener => FrontDoorListenerKind.Instance;
+
+    public static ResourceKind ListenerRule => ListenerRuleKind.Instance;
+
     public static ResourceKind Cluster => ClusterKind.Instance;
 
     public static ResourceKind TaskDefinition => TaskDefinitionKind.Instance;

@@ -49,7 +49,8 @@ internal static partial class ApplyTestKit
         }
 
         var query = r.Url.Contains('?', StringComparison.Ordinal) ? HttpUtility.ParseQueryString(new Uri(r.Url).Query)["Action"] : null;
-        return query ?? HttpUtility.ParseQueryString(Encoding.UTF8.GetString(r.Body))["Action"] ?? $"(unknown {r.Method} {r.Url})";
+        return query ?? HttpUtility.ParseQueryString(Encoding.UTF8.GetString(r.Body))["Action"]
+            ?? RestOperations.Of(r.Method, new Uri(r.Url).AbsolutePath) ?? $"(unknown {r.Method} {r.Url})";
     }
 
     /// <summary>The service's target groups as they are in AWS (named from the stem, for any settings).</summary>
@@ -64,6 +65,6 @@ internal static partial class ApplyTestKit
 
     public static bool IsMutating(string operation) => MutatingPrefix().IsMatch(operation);
 
-    [GeneratedRegex("^(Create|Put|Register|Update|Delete|Deregister|Attach|Detach|Modify|Tag|Untag|Add|Remove|Set|Authorize|Revoke|Start|Stop|Run)")]
+    [GeneratedRegex("^(Create|Put|Register|Request|Update|Delete|Deregister|Attach|Detach|Modify|Tag|Untag|Add|Remove|Set|Authorize|Revoke|Start|Stop|Run|Change)")]
     private static partial Regex MutatingPrefix();
 }

@@ -54,20 +54,11 @@ internal static partial class DestroySamples
     }
 
     /// <summary>The operations that reached the proxy, in order.</summary>
-    public static List<string> Operations(FaultProxy proxy) =>
-        proxy.Captured.Select(r =>
-        {
-            if (r.Headers.TryGetValue("X-Amz-Target", out var target) && target.Length > 0)
-            {
-                return target[(target.LastIndexOf('.') + 1)..];
-            }
-
-            return HttpUtility.ParseQueryString(Encoding.UTF8.GetString(r.Body))["Action"] ?? $"(unknown {r.Method} {r.Url})";
-        }).ToList();
+    public static List<string> Operations(FaultProxy proxy) => proxy.Captured.Select(ApplyTestKit.Operation).ToList();
 
     public static bool IsMutating(string operation) => MutatingPrefix().IsMatch(operation);
 
-    [GeneratedRegex("^(Create|Put|Register|Update|Delete|Deregister|Attach|Detach|Modify|Tag|Untag|Add|Remove|Set|Authorize|Revoke|Start|Stop|Run)")]
+    [GeneratedRegex("^(Create|Put|Register|Request|Update|Delete|Deregister|Attach|Detach|Modify|Tag|Untag|Add|Remove|Set|Authorize|Revoke|Start|Stop|Run|Change)")]
     private static partial Regex MutatingPrefix();
 
     [GeneratedRegex("^(Describe|Get|List)[A-Za-z]+$")]

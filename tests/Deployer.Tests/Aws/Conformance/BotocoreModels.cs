@@ -59,6 +59,6 @@ internal sealed class ServiceModel(string name, string path, JsonObject root)
 
     public bool HasOperation(string operation) => Operations.ContainsKey(operation);
 
-    private JsonObject Operation(string operation) =>
+    public JsonObject Operation(string operation) =>
         Operations[operation]?.AsObject() ?? throw new KeyNotFoundException($"{name}: no operation {operation}");
 }

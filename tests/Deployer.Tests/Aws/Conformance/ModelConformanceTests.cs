@@ -43,6 +43,10 @@ public sealed class ModelConformanceTests
             "logs:CreateLogGroup", "logs:DescribeLogGroups", "logs:PutRetentionPolicy", "logs:DeleteLogGroup", "logs:TagResource", "logs:FilterLogEvents",
             "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DescribeScalableTargets", "application-autoscaling:PutScalingPolicy",
             "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DeregisterScalableTarget",
+            "elbv2:CreateRule", "elbv2:DescribeRules", "elbv2:ModifyRule", "elbv2:DeleteRule", "elbv2:SetRulePriorities",
+            "acm:RequestCertificate", "acm:DescribeCertificate", "acm:ListCertificates", "acm:ListTagsForCertificate", "acm:DeleteCertificate",
+            "route53:ListHostedZonesByName", "route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ChangeResourceRecordSets",
+            "route53:GetChange",
         ];
         var actual = AllRequestTypes().Select(t => t.GetCustomAttribute<AwsOperationAttribute>()!).Select(a => $"{a.Model}:{a.Operation}").ToHashSet();
         var missing = expected.Where(e => !actual.Contains(e)).ToList();
@@ -139,7 +143,7 @@ public sealed class ModelConformanceTests
             Assert.Equal(meta["endpointPrefix"]!.GetValue<string>(), service.EndpointPrefix);
             Assert.Equal(meta["signingName"]?.GetValue<string>() ?? service.EndpointPrefix, service.SigningName);
             Assert.Equal(meta["apiVersion"]!.GetValue<string>(), service.ApiVersion);
-            Assert.Equal(meta["protocol"]!.GetValue<string>(), service.Protocol == AwsProtocol.Json ? "json" : "query");
+            Assert.Equal(meta["protocol"]!.GetValue<string>(), service.Protocol switch { AwsProtocol.Json => "json", AwsProtocol.RestXml => "rest-xml", _ => "query" });
             Assert.Equal(meta["targetPrefix"]?.GetValue<string>(), service.JsonTargetPrefix);
             if (service != AwsService.Sts)
             {
@@ -167,6 +171,10 @@ public sealed class ModelConformanceTests
             Assert.Equal($"application/x-amz-json-{model.Metadata["jsonVersion"]}", wire.ContentType);
             var body = JsonNode.Parse(wire.Body);
             errors = input is null ? [] : ModelValidator.ValidateJson(model, input, body);
+        }
+        else if (service.Protocol == AwsProtocol.RestXml)
+        {
+            errors = ModelValidator.ValidateRestXml(model, operation.Operation, AwsRestXmlProtocol.BuildRequest(service, request));
         }
         else
         {

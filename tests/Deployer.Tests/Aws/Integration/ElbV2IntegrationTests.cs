@@ -140,6 +140,75 @@ public sealed class ElbV2IntegrationTests
     }
 
     [Fact]
+    public async Task ListenerRules_RoundTripAgainstMoto()
+    {
+        var moto = await MotoServer.GetAsync();
+        using var session = await moto.SessionAsync();
+        var elb = session.ElbV2;
+        var vpc = (await session.Ec2.GetDefaultVpcAsync())!;
+        var subnets = (await session.Ec2.DescribeSubnetsAsync(vpc.VpcId)).GroupBy(s => s.AvailabilityZone).Select(g => g.First().SubnetId).Take(2).ToList();
+        var lbArn = (await elb.CreateLoadBalancerAsync(new CreateLoadBalancerRequest { Name = MotoServer.UniqueName("rules"), Subnets = subnets })).LoadBalancers![0].LoadBalancerArn!;
+        var tgArn = (await elb.CreateTargetGroupAsync(new CreateTargetGroupRequest
+        {
+            Name = MotoServer.UniqueName("rtg"), Protocol = ProtocolEnum.Http, Port = 4000, VpcId = vpc.VpcId, TargetType = TargetTypeEnum.Ip,
+        })).TargetGroups![0].TargetGroupArn!;
+        var listenerArn = (await elb.CreateListenerAsync(new CreateListenerRequest
+        {
+            LoadBalancerArn = lbArn,
+            Protocol = ProtocolEnum.Http,
+            Port = 80,
+            DefaultActions = [new AwsAction
+            {
+                Type = ActionTypeEnum.FixedResponse,
+                FixedResponseConfig = new FixedResponseActionConfig { StatusCode = "404", ContentType = "text/plain", MessageBody = "Not found" },
+            }],
+        })).Listeners![0].ListenerArn!;
+
+        var rule = Assert.Single((await elb.CreateRuleAsync(new CreateRuleRequest
+        {
+            ListenerArn = listenerArn,
+            Priority = 41234,
+            Conditions =
+            [
+                new RuleCondition { Field = "host-header", HostHeaderConfig = new HostHeaderConditionConfig { Values = ["app.example.com"] } },
+                new RuleCondition { Field = "path-pattern", PathPatternConfig = new PathPatternConditionConfig { Values = ["/api", "/api/*"] } },
+            ],
+            Actions = [new AwsAction { Type = ActionTypeEnum.Forward, TargetGroupArn = tgArn }],
+            Tags = [new Tag { Key = "aspire:resource", Value = "api" }],
+        })).Rules!);
+        var ruleArn = rule.RuleArn!;
+
+        var rules = await elb.DescribeRulesItemsAsync(new DescribeRulesRequest { ListenerArn = listenerArn }).ToListAsync();
+        Assert.Equal(2, rules.Count);
+        Assert.True(Assert.Single(rules, r => r.IsDefault == true).Priority == "default");
+        var read = Assert.Single(rules, r => r.RuleArn == ruleArn);
+        Assert.Equal("41234", read.Priority);
+        Assert.Equal(["app.example.com"], Assert.Single(read.Conditions!, c => c.Field == "host-header").HostHeaderConfig!.Values!);
+        Assert.Equal(["/api", "/api/*"], Assert.Single(read.Conditions!, c => c.Field == "path-pattern").PathPatternConfig!.Values!);
+        Assert.Equal(tgArn, Assert.Single(read.Actions!).TargetGroupArn);
+        var tags = Assert.Single((await elb.DescribeTagsAsync(new DescribeTagsRequest { ResourceArns = [ruleArn] })).TagDescriptions!);
+        Assert.Contains(tags.Tags!, t => t.Key == "aspire:resource" && t.Value == "api");
+
+        var modified = Assert.Single((await elb.ModifyRuleAsync(new ModifyRuleRequest
+        {
+            RuleArn = ruleArn,
+            Conditions = [new RuleCondition { Field = "host-header", HostHeaderConfig = new HostHeaderConditionConfig { Values = ["api.example.com"] } }],
+        })).Rules!);
+        Assert.Equal("api.example.com", Assert.Single(Assert.Single(modified.Conditions!).HostHeaderConfig!.Values!));
+        var moved = Assert.Single((await elb.SetRulePrioritiesAsync(new SetRulePrioritiesRequest
+        {
+            RulePriorities = [new RulePriorityPair { RuleArn = ruleArn, Priority = 37000 }],
+        })).Rules!);
+        Assert.Equal("37000", moved.Priority);
+
+        await elb.DeleteRuleAsync(new DeleteRuleRequest { RuleArn = ruleArn });
+        Assert.True(Assert.Single(await elb.DescribeRulesItemsAsync(new DescribeRulesRequest { ListenerArn = listenerArn }).ToListAsync()).IsDefault);
+        await elb.DeleteListenerAsync(new DeleteListenerRequest { ListenerArn = listenerArn });
+        await elb.DeleteTargetGroupAsync(new DeleteTargetGroupRequest { TargetGroupArn = tgArn });
+        await elb.DeleteLoadBalancerAsync(new DeleteLoadBalancerRequest { LoadBalancerArn = lbArn });
+    }
+
+    [Fact]
     public async Task MissingTargetGroup_GivesTargetGroupNotFound()
     {
         var moto = await MotoServer.GetAsync();

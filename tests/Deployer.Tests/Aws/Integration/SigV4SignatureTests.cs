@@ -31,7 +31,7 @@ public sealed class SigV4SignatureTests
         """;
 
     [Fact]
-    public async Task JsonAndQuerySignatures_MatchBotocores()
+    public async Task JsonQueryAndRestXmlSignatures_MatchBotocores()
     {
         var moto = await MotoServer.GetAsync();
         await using var proxy = await FaultProxy.StartAsync(moto.Endpoint);
@@ -49,6 +49,20 @@ public sealed class SigV4SignatureTests
         await Assert.ThrowsAsync<AwsApiException>(() => session.ElbV2.DescribeLoadBalancersAsync(new Deployer.Aws.ElasticLoadBalancingV2.DescribeLoadBalancersRequest { Names = ["a b", "c&d"] }));
         await Assert.ThrowsAsync<AwsApiException>(() => session.Iam.GetRoleAsync(new Deployer.Aws.Iam.GetRoleRequest { RoleName = "missing" }));
         await session.Logs.DescribeLogGroupsAsync(new Deployer.Aws.CloudWatchLogs.DescribeLogGroupsRequest { LogGroupNamePrefix = "/ünïcode" });
+        // rest-xml: a GET with a query string, and a POST with an XML body to a path with a label.
+        await session.Route53.ListHostedZonesByNameAsync(new Deployer.Aws.Route53.ListHostedZonesByNameRequest { DNSName = "my zone.example.com", MaxItems = "1" });
+        await Assert.ThrowsAsync<AwsApiException>(() => session.Route53.ChangeResourceRecordSetsAsync(new Deployer.Aws.Route53.ChangeResourceRecordSetsRequest
+        {
+            HostedZoneId = "/hostedzone/ZNOTTHERE",
+            ChangeBatch = new Deployer.Aws.Route53.ChangeBatch
+            {
+                Changes = [new Deployer.Aws.Route53.Change
+                {
+                    Action = "UPSERT",
+                    ResourceRecordSet = new Deployer.Aws.Route53.ResourceRecordSet { Name = "a.example.com", Type = "CNAME", TTL = 60, ResourceRecords = [new() { Value = "b.example.com" }] },
+                }],
+            },
+        }));
 
         var captured = proxy.Captured.ToList();
         var file = Path.GetTempFileName();
@@ -67,8 +81,12 @@ public sealed class SigV4SignatureTests
             var expected = Python.Run(Verifier.Replace("sys.argv[1]", JsonSerializer.Serialize(file), StringComparison.Ordinal), TimeSpan.FromSeconds(60))
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-            Assert.Equal(4, captured.Count);
-            Assert.Equal(["eu-west-1 ecs", "eu-west-1 elasticloadbalancing", "us-east-1 iam", "eu-west-1 logs"], expected.Select(e => string.Join(' ', e.Split(' ').Take(2))));
+            Assert.Equal(6, captured.Count);
+            Assert.Equal(["eu-west-1 ecs", "eu-west-1 elasticloadbalancing", "us-east-1 iam", "eu-west-1 logs", "us-east-1 route53", "us-east-1 route53"],
+                expected.Select(e => string.Join(' ', e.Split(' ').Take(2))));
+            Assert.Equal(("GET", "POST"), (captured[4].Method, captured[5].Method));
+            Assert.EndsWith("/2013-04-01/hostedzonesbyname?dnsname=my%20zone.example.com&maxitems=1", captured[4].Url, StringComparison.Ordinal);
+            Assert.EndsWith("/2013-04-01/hostedzone/ZNOTTHERE/rrset/", captured[5].Url, StringComparison.Ordinal);
             for (var i = 0; i < captured.Count; i++)
             {
                 var signature = captured[i].Headers["Authorization"].Split("Signature=")[1];
