@@ -59,6 +59,21 @@ public sealed class FrontDoorPlanTests
     }
 
     [Fact]
+    public void InternalService_IsNotBehindTheFrontDoor_NoRuleRecordOrCertificateNameAndNoClashWithTheDomainRoot()
+    {
+        // api has no external endpoint: its callers reach it through Service Connect, the internet not at all.
+        var api = FrontDoorSamples.Service("api", port: 5000) with { IsExternal = false };
+        var deployment = FrontDoorSamples.Deployment(FrontDoorSamples.Door(), FrontDoorSamples.Service("node-app"), api);
+
+        Assert.Empty(DeploymentValidator.Problems(deployment));
+        var desired = PlanSamples.Desired(deployment);
+        Assert.Equal(["node-app"], desired.OfType<ListenerRuleSpec>().Select(r => r.Owner));
+        Assert.Equal(["app.example.com"], Assert.Single(desired.OfType<CertificateSpec>()).Names);
+        Assert.Equal(["app.example.com A"], desired.OfType<DnsRecordSpec>().Select(r => r.Name));
+        Assert.DoesNotContain(desired.OfType<TargetGroupSpec>(), g => g.Owner == "api");
+    }
+
+    [Fact]
     public void FrontDoor_OpensTheLoadBalancersGroupOn80And443Only()
     {
         var desired = FrontDoorSamples.AppAndApi();
