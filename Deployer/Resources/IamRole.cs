@@ -103,25 +103,42 @@ public sealed partial class IamRoleKind : ResourceKind<IamRoleSpec>
     /// <param name="document">The policy document, URL-encoded as IAM returns it, or plain JSON.</param>
     public static string? SourceAccountOf(string? document)
     {
-        if (string.IsNullOrWhiteSpace(document))
-        {
-            return null;
-        }
-
         try
         {
-            using var parsed = JsonDocument.Parse(document.TrimStart().StartsWith('{') ? document : Uri.UnescapeDataString(document));
-            var statements = parsed.RootElement.TryGetProperty("Statement", out var s) ? s : default;
-            var list = statements.ValueKind == JsonValueKind.Array ? statements.EnumerateArray().ToList() : statements.ValueKind == JsonValueKind.Object ? [statements] : [];
-            return list
+            return TrustStatements(document)
                 .Select(st => st.TryGetProperty("Condition", out var c) && c.TryGetProperty("StringEquals", out var eq) && eq.TryGetProperty(SourceAccountKey, out var account)
                     && account.ValueKind == JsonValueKind.String ? account.GetString() : null)
                 .Distinct()
                 .SingleOrDefault();
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (InvalidOperationException)
         {
-            return null;
+            return null; // a condition that is no object, or two different accounts: not one this deploy wrote
+        }
+    }
+
+    // The statements (objects) of a trust policy, URL-encoded as IAM returns it or plain JSON; none when it is no policy.
+    private static List<JsonElement> TrustStatements(string? document)
+    {
+        if (string.IsNullOrWhiteSpace(document))
+        {
+            return [];
+        }
+
+        try
+        {
+            using var parsed = JsonDocument.Parse(document.TrimStart().StartsWith('{') ? document : Uri.UnescapeDataString(document));
+            if (parsed.RootElement.ValueKind != JsonValueKind.Object || !parsed.RootElement.TryGetProperty("Statement", out var statements))
+            {
+                return [];
+            }
+
+            var list = statements.ValueKind == JsonValueKind.Array ? statements.EnumerateArray().ToList() : [statements];
+            return [.. list.Where(st => st.ValueKind == JsonValueKind.Object).Select(st => st.Clone())];
+        }
+        catch (JsonException)
+        {
+            return [];
         }
     }
 
@@ -162,31 +179,11 @@ public sealed partial class IamRoleKind : ResourceKind<IamRoleSpec>
     /// <param name="document">The policy document, URL-encoded as IAM returns it, or plain JSON.</param>
     public static IReadOnlyList<string> TrustedServices(string? document)
     {
-        if (string.IsNullOrWhiteSpace(document))
-        {
-            return [];
-        }
-
-        var json = document.TrimStart().StartsWith('{') ? document : Uri.UnescapeDataString(document);
-        try
-        {
-            using var parsed = JsonDocument.Parse(json);
-            if (!parsed.RootElement.TryGetProperty("Statement", out var statements))
-            {
-                return [];
-            }
-
-            var list = statements.ValueKind == JsonValueKind.Array ? statements.EnumerateArray().ToList() : [statements];
-            return list
-                .Where(s => Text(s, "Effect") == "Allow" && Strings(s, "Action").Contains("sts:AssumeRole"))
-                .SelectMany(s => s.TryGetProperty("Principal", out var p) && p.ValueKind == JsonValueKind.Object ? Strings(p, "Service") : [])
-                .Distinct(StringComparer.Ordinal)
-                .ToList();
-        }
-        catch (JsonException)
-        {
-            return [];
-        }
+        return TrustStatements(document)
+            .Where(s => Text(s, "Effect") == "Allow" && Strings(s, "Action").Contains("sts:AssumeRole"))
+            .SelectMany(s => s.TryGetProperty("Principal", out var p) && p.ValueKind == JsonValueKind.Object ? Strings(p, "Service") : [])
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
 
         static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
