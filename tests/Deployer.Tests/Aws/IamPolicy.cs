@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Web;
 using Aspire.Deployer.Tests.Infrastructure;
+using Aspire.Deployer.Tests.Verbs;
 
 namespace Aspire.Deployer.Tests.Aws;
 
@@ -33,7 +34,7 @@ public sealed partial record AwsAuthorization(string Action, IReadOnlyList<strin
         var service = SigningService().Match(request.Headers.GetValueOrDefault("Authorization") ?? "").Groups[1].Value;
         var body = Encoding.UTF8.GetString(request.Body);
         var isJson = request.Headers.TryGetValue("X-Amz-Target", out var target) && target.Length > 0;
-        var operation = isJson ? target![(target!.LastIndexOf('.') + 1)..] : HttpUtility.ParseQueryString(body)["Action"] ?? "";
+        var operation = ApplyTestKit.Operation(request);
         var parameters = isJson ? JsonParameters(body) : QueryParameters(body);
         var resources = new List<string>();
         var context = new Dictionary<string, string>(StringComparer.Ordinal);
