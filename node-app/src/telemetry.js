@@ -10,6 +10,9 @@ const HOOKED_MODULES = ['http', 'node:http', 'https', 'node:https'];
 export const telemetryConfigured = (env = process.env) =>
   Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 
+/** True once startTelemetry has started the SDK (and until it is shut down). */
+export const telemetryRunning = () => sdk !== undefined;
+
 /**
  * Starts the OpenTelemetry Node SDK (traces, metrics and logs over OTLP) when an
  * OTLP endpoint is configured; otherwise does nothing and loads none of its packages.

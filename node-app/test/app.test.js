@@ -11,7 +11,8 @@ import { createRouter } from '../src/http.js';
 function memoryLog() {
   const records = [];
   const at = (level) => (msg, fields = {}) => records.push({ level, msg, ...fields });
-  const request = (fields) => records.push({ level: 'info', msg: 'request', ...fields });
+  const request = (method, path, status, startedAt, aborted) =>
+    records.push({ level: 'info', msg: 'request', method, path, status, startedAt, ...(aborted && { aborted }) });
   return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), request };
 }
 

@@ -54,7 +54,7 @@ test('serializes an Error given as err, and anything else thrown as a message', 
 
 test('lines of one event-loop turn go out in one write, at the end of the turn', async () => {
   const { log, lines, counter } = capture('info');
-  for (let i = 0; i < 100; i++) log.request({ path: `/${i}`, status: 200 });
+  for (let i = 0; i < 100; i++) log.request('GET', `/${i}`, 200, performance.now());
   assert.equal(counter.writes, 0, 'nothing written before the turn ends');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(counter.writes, 1);
@@ -64,9 +64,64 @@ test('lines of one event-loop turn go out in one write, at the end of the turn',
 
 test('below info, requests are not logged at all', () => {
   const { log, lines } = capture('warn');
-  log.request({ path: '/', status: 200 });
+  log.request('GET', '/', 200, performance.now());
   log.flush();
   assert.deepEqual(lines, []);
+});
+
+test('a request line is the same JSON as any other line, whatever the path holds', () => {
+  const { log, lines } = capture('info');
+  const path = '/a"b\\c\u0001\u2028é<script>';
+  const before = Date.now();
+  log.request('POST', path, 413, performance.now() - 12.345, true);
+  log.request('GET', '/', 200, performance.now());
+  log.flush();
+  assert.deepEqual(Object.keys(lines[0]), ['time', 'level', 'msg', 'method', 'path', 'status', 'durationMs', 'aborted']);
+  const { time, durationMs, ...rest } = lines[0];
+  assert.deepEqual(rest, { level: 'info', msg: 'request', method: 'POST', path, status: 413, aborted: true });
+  assert.ok(durationMs >= 12.34 && durationMs < 1000, `durationMs ${durationMs}`);
+  assert.equal(Math.round(durationMs * 100), durationMs * 100, 'two decimals');
+  assert.ok(Math.abs(Date.parse(time) - before) < 1000, `time ${time} is now`);
+  assert.equal(lines[1].aborted, undefined, 'aborted only when it was');
+});
+
+test('without telemetry no trace ids are looked up; with it, the active span is on the line', async () => {
+  const { trace, context, ROOT_CONTEXT } = await import('@opentelemetry/api');
+  // The smallest synchronous context manager the API accepts: enough for context.with around plain calls.
+  let active = ROOT_CONTEXT;
+  const manager = {
+    active: () => active,
+    with(ctx, fn, thisArg, ...args) {
+      const previous = active;
+      active = ctx;
+      try {
+        return fn.call(thisArg, ...args);
+      } finally {
+        active = previous;
+      }
+    },
+    bind: (ctx, target) => target,
+    enable() { return this; },
+    disable() { return this; },
+  };
+  context.setGlobalContextManager(manager);
+  try {
+    const span = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
+    const inSpan = (fn) => context.with(trace.setSpanContext(ROOT_CONTEXT, span), fn);
+    const off = capture('info');
+    const on = capture('info', { traced: true });
+    inSpan(() => {
+      off.log.request('GET', '/', 200, performance.now());
+      on.log.request('GET', '/', 200, performance.now());
+      on.log.info('hello');
+    });
+    off.log.flush();
+    on.log.flush();
+    assert.equal(off.lines[0].traceId, undefined);
+    assert.deepEqual(on.lines.map((l) => [l.traceId, l.spanId]), [['a'.repeat(32), 'b'.repeat(16)], ['a'.repeat(32), 'b'.repeat(16)]]);
+  } finally {
+    context.disable();
+  }
 });
 
 test('lines still buffered are written when the process exits', async () => {
