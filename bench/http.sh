@@ -13,15 +13,15 @@
 # on, traced (`/`; health probes are not traced by design): the sink counts the spans it received. Both are checked
 # against the requests wrk completed, warm-up included.
 #
-# Usage: bench/http.sh [DURATION_S] [CONNECTIONS] [ROUNDS]   (defaults 5, 64, 3; WARMUP=3 s; PIN=1: taskset)
+# Usage: bench/http.sh [DURATION_S] [CONNECTIONS] [ROUNDS]   (defaults 2, 64, 10; WARMUP=3 s; PIN=1: taskset)
 # Needs: node, curl, wrk (installed from Debian when missing; needs root). Loopback only.
 # Prints a Markdown table (paste it into bench/README.md) and writes it to bench/results/http-latest.md.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-DURATION="${1:-5}"
+DURATION="${1:-2}"
 CONNECTIONS="${2:-64}"
-ROUNDS="${3:-3}"
+ROUNDS="${3:-10}"
 WARMUP="${WARMUP:-3}"
 P99_TARGET_MS=20
 VARIANTS=(bare off on)

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRouter, HttpError, readBodyLength, responseHeaders, send, sendJson } from './http.js';
+import { createRouter, HttpError, JSON_HEADERS, readBodyLength, responseHeaders, send, sendJson } from './http.js';
 
 /** Upper bound for GET /api/slow, a test hook for in-flight requests during shutdown. */
 const MAX_SLOW_MS = 30_000;
@@ -16,6 +16,10 @@ const HOME_CSP =
   `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; ` +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const HOME_HEADERS = responseHeaders('text/html; charset=utf-8', HOME_CSP);
+// The probes' answers never change: stringified once, not at every probe.
+const HEALTHY = JSON.stringify({ status: 'healthy' });
+const SHUTTING_DOWN = JSON.stringify({ status: 'shutting down' });
+const ALIVE = JSON.stringify({ status: 'alive' });
 
 /**
  * The app's routes on top of the router. Returns the router: `handle` for
@@ -41,12 +45,10 @@ export function createApp({ config, log }) {
     // Readiness: fails once shutdown begins, so no new traffic is routed here.
     '/health': {
       GET: (req, res) =>
-        router.draining
-          ? sendJson(res, 503, { status: 'shutting down' })
-          : sendJson(res, 200, { status: 'healthy' }),
+        router.draining ? send(res, 503, JSON_HEADERS, SHUTTING_DOWN) : send(res, 200, JSON_HEADERS, HEALTHY),
     },
     // Liveness: depends on nothing but the event loop answering.
-    '/alive': { GET: (req, res) => sendJson(res, 200, { status: 'alive' }) },
+    '/alive': { GET: (req, res) => send(res, 200, JSON_HEADERS, ALIVE) },
     '/api/echo': {
       POST: async (req, res) => sendJson(res, 200, { bytes: await readBodyLength(req, config.maxBodyBytes) }),
     },

@@ -26,7 +26,8 @@ const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'";
 export const responseHeaders = (contentType, csp = DEFAULT_CSP) =>
   Object.freeze([...BASE_HEADERS, 'Content-Security-Policy', csp, 'Content-Type', contentType]);
 
-const JSON_HEADERS = responseHeaders('application/json; charset=utf-8');
+/** The headers of a JSON response. */
+export const JSON_HEADERS = responseHeaders('application/json; charset=utf-8');
 const TEXT_HEADERS = responseHeaders('text/plain; charset=utf-8');
 
 /** Ends `res` with a complete body (a string or a Buffer); node itself drops the body for HEAD requests. */
