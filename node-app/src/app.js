@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRouter, HttpError, JSON_HEADERS, readBodyLength, responseHeaders, send, sendJson } from './http.js';
+import {
+  createRouter,
+  HttpError,
+  JSON_HEADERS,
+  prepare,
+  readBodyLength,
+  responseHeaders,
+  sendJson,
+  sendPrepared,
+} from './http.js';
 
 /** Upper bound for GET /api/slow, a test hook for in-flight requests during shutdown. */
 const MAX_SLOW_MS = 30_000;
@@ -17,9 +26,9 @@ const HOME_CSP =
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const HOME_HEADERS = responseHeaders('text/html; charset=utf-8', HOME_CSP);
 // The probes' answers never change: stringified once, not at every probe.
-const HEALTHY = JSON.stringify({ status: 'healthy' });
-const SHUTTING_DOWN = JSON.stringify({ status: 'shutting down' });
-const ALIVE = JSON.stringify({ status: 'alive' });
+const HEALTHY = prepare(JSON_HEADERS, JSON.stringify({ status: 'healthy' }));
+const SHUTTING_DOWN = prepare(JSON_HEADERS, JSON.stringify({ status: 'shutting down' }));
+const ALIVE = prepare(JSON_HEADERS, JSON.stringify({ status: 'alive' }));
 
 /**
  * The app's routes on top of the router. Returns the router: `handle` for
@@ -40,15 +49,15 @@ export function createApp({ config, log }) {
   const home = createHomePage({ name: config.appName, version: config.version, instance });
 
   const routes = {
-    '/': { GET: (req, res) => send(res, 200, HOME_HEADERS, home(Math.floor(process.uptime()))) },
+    '/': { GET: (req, res) => sendPrepared(res, 200, home(Math.floor(process.uptime()))) },
     '/api/info': { GET: (req, res) => sendJson(res, 200, info()) },
     // Readiness: fails once shutdown begins, so no new traffic is routed here.
     '/health': {
       GET: (req, res) =>
-        router.draining ? send(res, 503, JSON_HEADERS, SHUTTING_DOWN) : send(res, 200, JSON_HEADERS, HEALTHY),
+        router.draining ? sendPrepared(res, 503, SHUTTING_DOWN) : sendPrepared(res, 200, HEALTHY),
     },
     // Liveness: depends on nothing but the event loop answering.
-    '/alive': { GET: (req, res) => send(res, 200, JSON_HEADERS, ALIVE) },
+    '/alive': { GET: (req, res) => sendPrepared(res, 200, ALIVE) },
     '/api/echo': {
       POST: async (req, res) => sendJson(res, 200, { bytes: await readBodyLength(req, config.maxBodyBytes) }),
     },
@@ -91,7 +100,7 @@ function parseSlowMs(raw) {
 
 /**
  * The home page as a function of the uptime in seconds. Everything but the uptime is rendered once, and the
- * page of the current second is kept, so a request usually just sends a ready Buffer.
+ * page of the current second is kept with its headers, so a request usually just sends a prepared response.
  */
 function createHomePage({ name, version, instance }) {
   const title = escapeHtml(name);
@@ -118,7 +127,7 @@ function createHomePage({ name, version, instance }) {
   let cachedPage;
   return (uptimeSeconds) => {
     if (uptimeSeconds !== cachedSecond) {
-      cachedPage = Buffer.from(head + formatDuration(uptimeSeconds) + tail);
+      cachedPage = prepare(HOME_HEADERS, head + formatDuration(uptimeSeconds) + tail);
       cachedSecond = uptimeSeconds;
     }
     return cachedPage;
