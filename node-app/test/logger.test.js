@@ -37,6 +37,7 @@ test('drops records below the configured level', () => {
   log.error('e');
   log.flush();
   assert.deepEqual(lines.map((l) => [l.level, l.msg]), [['warn', 'w'], ['error', 'e']]);
+  assert.deepEqual(['debug', 'info', 'warn', 'error'].map((l) => log.isLevelEnabled(l)), [false, false, true, true]);
 });
 
 test('serializes an Error given as err, and anything else thrown as a message', () => {
