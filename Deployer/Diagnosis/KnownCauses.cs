@@ -68,7 +68,7 @@ public static partial class KnownCauses
         {
             return new Cause("CannotPullContainerError", what + ": no route from the task's subnets to the registry",
                 "Tasks in public subnets need a public IP and a route to an internet gateway (the plan's network line says whether they get one); in private " +
-                "subnets they need a NAT gateway, or VPC endpoints for ecr.api, ecr.dkr, S3 (gateway) and logs. Choose other subnets with Aws:SubnetIds, or add the route.");
+                "subnets they need a NAT gateway, or VPC endpoints for ecr.api, ecr.dkr, S3 (gateway) and logs. Put the tasks in subnets that have the route with Aws:TaskSubnetIds, or add the route.");
         }
 
         if (text.Contains("not found", StringComparison.OrdinalIgnoreCase) || text.Contains("manifest unknown", StringComparison.OrdinalIgnoreCase))

@@ -21,7 +21,7 @@ public sealed class KnownCausesTests
         {
             "no route to ECR",
             Tasks(Task("TaskFailedToStart", "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/app/web@sha256:ab: failed to do request: Head \"https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/\": dial tcp 52.94.1.1:443: i/o timeout")),
-            "CannotPullContainerError", "no route from the task's subnets to the registry", "NAT gateway"
+            "CannotPullContainerError", "no route from the task's subnets to the registry", "with Aws:TaskSubnetIds"
         },
         {
             "image missing",
