@@ -30,10 +30,12 @@ export const responseHeaders = (contentType, csp = DEFAULT_CSP) =>
 export const JSON_HEADERS = responseHeaders('application/json; charset=utf-8');
 const TEXT_HEADERS = responseHeaders('text/plain; charset=utf-8');
 
+/** `headers` and the Content-Length of `body` (a string or a Buffer): what a complete response sends. */
+const headersWithLength = (headers, body) => [...headers, 'Content-Length', Buffer.byteLength(body)];
+
 /** Ends `res` with a complete body (a string or a Buffer); node itself drops the body for HEAD requests. */
 export function send(res, status, headers, body) {
-  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  res.writeHead(status, [...headers, 'Content-Length', length]);
+  res.writeHead(status, headersWithLength(headers, body));
   res.end(body);
 }
 
@@ -44,7 +46,7 @@ export const sendJson = (res, status, value) => send(res, status, JSON_HEADERS, 
  * `sendPrepared` then costs no header array and no length per response. The body stays a string, so node writes
  * it together with the headers as one chunk.
  */
-export const prepare = (headers, body) => Object.freeze({ headers: [...headers, 'Content-Length', Buffer.byteLength(body)], body });
+export const prepare = (headers, body) => Object.freeze({ headers: headersWithLength(headers, body), body });
 
 /** Ends `res` with a prepared response. */
 export function sendPrepared(res, status, prepared) {
@@ -97,7 +99,7 @@ export function createRouter(routes, { log, traced = telemetryRunning() }) {
   const pending = new Set();
   let draining = false;
   // Checked once: with debug off, a request does not even build the fields of its "request started" record.
-  const debug = log.isLevelEnabled?.('debug') ?? true;
+  const debug = log.isLevelEnabled('debug');
 
   function handle(req, res) {
     const started = performance.now();

@@ -13,7 +13,8 @@ function memoryLog() {
   const at = (level) => (msg, fields = {}) => records.push({ level, msg, ...fields });
   const request = (method, path, status, startedAt, aborted) =>
     records.push({ level: 'info', msg: 'request', method, path, status, startedAt, ...(aborted && { aborted }) });
-  return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), request };
+  const isLevelEnabled = () => true;
+  return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), request, isLevelEnabled };
 }
 
 async function listen(handler) {
