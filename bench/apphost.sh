@@ -147,7 +147,7 @@ CLONE_MS="$(ms_since "$t0")"
 [[ ! -e "$WORK/cold/node-app/node_modules" && ! -e "$WORK/cold/AppHost/obj" ]] || die "the clone is not fresh"
 run_apphost "$WORK/cold" cold
 COLD_MS=$((CLONE_MS + HEALTHY_MS)) COLD_STOP="$STOP_MS" COLD_LEFT="$LEFT" COLD_PROCS="$PROCS"
-[[ -d "$WORK/cold/node-app/node_modules/@opentelemetry/sdk-node" ]] || die "cold: the AppHost did not install node_modules"
+[[ -d "$WORK/cold/node-app/node_modules/@opentelemetry/sdk-trace-node" ]] || die "cold: the AppHost did not install node_modules"
 
 log "cold baseline: git clone + npm ci + node directly"
 t0="$(now_ns)"

@@ -35,7 +35,7 @@ ensure_wrk() {
 }
 
 ensure_node_modules() {
-  [[ -d "$APP_DIR/node_modules/@opentelemetry/sdk-node" ]] && return
+  [[ -d "$APP_DIR/node_modules/@opentelemetry/sdk-trace-node" ]] && return
   log "node-app/node_modules missing: npm ci"
   (cd "$APP_DIR" && npm ci --no-audit --no-fund >/dev/null) || die "npm ci failed"
 }

@@ -1,4 +1,4 @@
 // Preloaded with `node --import` so telemetry is running before the app's modules load.
 import { startTelemetry } from './telemetry.js';
 
-await startTelemetry();
+startTelemetry();

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { shutdownTelemetry } from './telemetry.js';
+import { shutdownTelemetry, telemetryWarnings } from './telemetry.js';
 
 let config;
 try {
@@ -20,6 +20,8 @@ try {
 const TELEMETRY_FLUSH_MAX_MS = 2000;
 
 const log = createLogger({ level: config.logLevel });
+// An OTEL_* value telemetry could not honour is said once, here, not silently dropped.
+for (const reason of telemetryWarnings()) log.warn('telemetry setting ignored', { reason });
 // A crash still exports what explains it: the error is logged, telemetry flushed (bounded), then the process exits
 // 1 with the error on stderr as node would print it. Unhandled rejections arrive here too (origin says which).
 let crashing = false;

@@ -149,6 +149,23 @@ test('a fatal error is logged and flushed over OTLP before the process exits 1',
   assert.equal(attribute(crash, 'exception.message'), 'kaboom');
 });
 
+test('OTEL_TRACES_EXPORTER=none turns traces off and only traces; a value node-app cannot honour is logged', async () => {
+  app = await AppProcess.start({
+    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl(),
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_SERVICE_NAME: SERVICE_NAME,
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_PROPAGATORS: 'tracecontext,b3',
+  });
+  await requestThenStop('/api/info');
+  assert.deepEqual(exportsTo('/v1/traces'), [], 'no span is exported');
+  assert.ok(jsonExportsTo('/v1/logs').length > 0, 'logs still are');
+  assert.ok(jsonExportsTo('/v1/metrics').length > 0, 'metrics still are');
+  const warnings = app.logs.filter((l) => l.level === 'warn' && l.msg === 'telemetry setting ignored');
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(warnings[0].reason, /^OTEL_PROPAGATORS=b3 is not supported/);
+});
+
 test('with OTEL_EXPORTER_OTLP_PROTOCOL=grpc, exports go out over HTTP/2', async () => {
   // Enough of a gRPC server to see the HTTP/2 connection preface, then hang up.
   const prefaces = [];
