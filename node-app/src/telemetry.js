@@ -88,7 +88,9 @@ export function startTelemetry(env = process.env) {
   };
   if (providers.meterProvider) api.metrics.setGlobalMeterProvider(providers.meterProvider);
   if (providers.tracerProvider) api.trace.setGlobalTracerProvider(providers.tracerProvider);
-  if (providers.loggerProvider) require('@opentelemetry/api-logs').logs.setGlobalLoggerProvider(providers.loggerProvider);
+  if (providers.loggerProvider) {
+    require('@opentelemetry/api-logs').logs.setGlobalLoggerProvider(providers.loggerProvider);
+  }
 
   const { registerInstrumentations } = require('@opentelemetry/instrumentation');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
@@ -108,12 +110,9 @@ export function startTelemetry(env = process.env) {
   sdk = { shutdown: () => Promise.all(started.map((provider) => provider.shutdown())) };
 }
 
-/** The signal's exporters: OTLP over the signal's protocol (its package loaded only now), or the console. */
-function exportersOf(config, signal, otlpClass, Console) {
-  const { exporters, protocol } = config[signal];
-  return exporters.map((name) =>
-    name === 'otlp' ? new (require(OTLP_EXPORTERS[signal][protocol])[otlpClass])() : new Console(),
-  );
+/** A signal's OTLP exporter over the signal's protocol; the exporter's package is loaded only now. */
+function otlpExporter(config, signal, className) {
+  return new (require(OTLP_EXPORTERS[signal][config[signal].protocol])[className])();
 }
 
 /** node-app's name and version as fallbacks, with what the detectors find (OTEL_SERVICE_NAME, ...) over them. */
@@ -135,38 +134,52 @@ function detectResource(config) {
 
 /** Periodic metric export (OTEL_METRIC_EXPORT_INTERVAL and _TIMEOUT); undefined when metrics are off. */
 function createMeterProvider(config, resource) {
-  const sdkMetrics = require('@opentelemetry/sdk-metrics');
-  const exporters = exportersOf(config, 'metrics', 'OTLPMetricExporter', sdkMetrics.ConsoleMetricExporter);
+  const { exporters, intervalMs: exportIntervalMillis, timeoutMs: exportTimeoutMillis } = config.metrics;
   if (exporters.length === 0) return undefined;
-  const { intervalMs: exportIntervalMillis, timeoutMs: exportTimeoutMillis } = config.metrics;
+  const sdkMetrics = require('@opentelemetry/sdk-metrics');
   const readers = exporters.map(
-    (exporter) => new sdkMetrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis }),
+    (name) =>
+      new sdkMetrics.PeriodicExportingMetricReader({
+        exporter:
+          name === 'otlp'
+            ? otlpExporter(config, 'metrics', 'OTLPMetricExporter')
+            : new sdkMetrics.ConsoleMetricExporter(),
+        exportIntervalMillis,
+        exportTimeoutMillis,
+      }),
   );
   return new sdkMetrics.MeterProvider({ resource, readers });
 }
 
-/** Batched span export; the sampler, span limits and OTEL_BSP_* are read from the environment by the SDK itself. */
+/**
+ * OTLP spans in batches, console ones at once; undefined when traces are off. The sampler, span limits and
+ * OTEL_BSP_* are read from the environment by the SDK itself.
+ */
 function createTracerProvider(config, resource) {
+  if (config.traces.exporters.length === 0) return undefined;
   const traceNode = require('@opentelemetry/sdk-trace-node');
-  const exporters = exportersOf(config, 'traces', 'OTLPTraceExporter', traceNode.ConsoleSpanExporter);
-  if (exporters.length === 0) return undefined;
-  const spanProcessors = exporters.map((exporter) =>
-    exporter instanceof traceNode.ConsoleSpanExporter
-      ? new traceNode.SimpleSpanProcessor(exporter)
-      : new traceNode.BatchSpanProcessor(exporter),
+  const spanProcessors = config.traces.exporters.map((name) =>
+    name === 'otlp'
+      ? new traceNode.BatchSpanProcessor(otlpExporter(config, 'traces', 'OTLPTraceExporter'))
+      : new traceNode.SimpleSpanProcessor(new traceNode.ConsoleSpanExporter()),
   );
   return new traceNode.NodeTracerProvider({ resource, spanProcessors });
 }
 
-/** Batched log export (OTEL_BLRP_*, OTEL_LOGRECORD_* limits); undefined when logs are off. */
+/**
+ * OTLP log records in batches (OTEL_BLRP_*), console ones at once, within the OTEL_LOGRECORD_* limits; undefined
+ * when logs are off.
+ */
 function createLoggerProvider(config, resource) {
+  if (config.logs.exporters.length === 0) return undefined;
   const sdkLogs = require('@opentelemetry/sdk-logs');
-  const exporters = exportersOf(config, 'logs', 'OTLPLogExporter', sdkLogs.ConsoleLogRecordExporter);
-  if (exporters.length === 0) return undefined;
-  const processors = exporters.map((exporter) =>
-    exporter instanceof sdkLogs.ConsoleLogRecordExporter
-      ? new sdkLogs.SimpleLogRecordProcessor({ exporter })
-      : new sdkLogs.BatchLogRecordProcessor({ exporter, ...config.logs.batch }),
+  const processors = config.logs.exporters.map((name) =>
+    name === 'otlp'
+      ? new sdkLogs.BatchLogRecordProcessor({
+          exporter: otlpExporter(config, 'logs', 'OTLPLogExporter'),
+          ...config.logs.batch,
+        })
+      : new sdkLogs.SimpleLogRecordProcessor({ exporter: new sdkLogs.ConsoleLogRecordExporter() }),
   );
   return new sdkLogs.LoggerProvider({ resource, logRecordLimits: config.logs.limits, processors });
 }
